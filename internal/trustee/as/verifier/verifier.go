@@ -23,7 +23,9 @@ const (
 // Expected holds the values the evidence must be bound to.
 type Expected struct {
 	// ReportData is the runtime-data digest the evidence must carry, before
-	// any per-TEE padding (the verifier applies its own rule).
+	// any per-TEE padding (the verifier applies its own rule). It is never
+	// empty in a valid request: a verifier refuses evidence when it is,
+	// where upstream would skip the check (verifiertest enforces this).
 	ReportData []byte
 	// InitDataDigest is the digest of the init-data the evidence must be
 	// bound to, or nil when no init-data was presented.
@@ -40,7 +42,8 @@ type ClaimSet struct {
 
 // Verifier checks the evidence of one TEE type: signatures, certificate
 // chains and bindings. It never reads policy. An error means the evidence
-// is not trusted; its text says why.
+// is not trusted; its text says why. Every implementation passes
+// verifiertest.Run and is safe for concurrent use.
 type Verifier interface {
 	Verify(ctx context.Context, evidence json.RawMessage, expected Expected) ([]ClaimSet, error)
 }
