@@ -1,0 +1,65 @@
+package policy
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+)
+
+// Allow evaluates data.policy.allow with input (the verified token claims)
+// and data (e.g. {"plugin":"resource","resource-path":[...],"query":{...}}).
+// A missing, undefined or non-boolean allow denies with an error wrapping
+// ErrNotBoolean, as upstream's KBS does (it counts them as policy errors).
+func (e *Engine) Allow(ctx context.Context, module string, input any, data map[string]any) (bool, error) {
+	if _, clash := data["policy"]; clash {
+		return false, fmt.Errorf("policy: data must not have a %q key: it would shadow the policy's rules", "policy")
+	}
+	doc, err := ast.InterfaceToValue(data)
+	if err != nil {
+		return false, fmt.Errorf("policy: data: %w", err)
+	}
+	obj, ok := doc.(ast.Object)
+	if !ok {
+		// A nil map converts to null: no data document at all.
+		obj = ast.NewObject()
+	}
+	pq, err := e.prepared(ctx, module, KindResource)
+	if err != nil {
+		return false, err
+	}
+	ctx, cancel := withEvalTimeout(ctx)
+	defer cancel()
+	rs, err := pq.Eval(withDataDocument(ctx, obj), rego.EvalInput(input))
+	if err != nil {
+		return false, fmt.Errorf("policy: evaluate resource policy: %w", err)
+	}
+	if len(rs) != 1 {
+		return false, fmt.Errorf("policy: resource policy gave %d results", len(rs))
+	}
+	defined, _ := rs[0].Bindings["allow"].([]any)
+	if len(defined) == 0 {
+		return false, &notBooleanError{undefined: true}
+	}
+	allow, ok := defined[0].(bool)
+	if !ok {
+		return false, &notBooleanError{got: defined[0]}
+	}
+	return allow, nil
+}
+
+// notBooleanError is ErrNotBoolean with what allow actually was.
+type notBooleanError struct {
+	undefined bool
+	got       any
+}
+
+func (e *notBooleanError) Error() string {
+	if e.undefined {
+		return ErrNotBoolean.Error() + ": allow is undefined"
+	}
+	return fmt.Sprintf("%s: allow is %T", ErrNotBoolean, e.got)
+}
+
+func (e *notBooleanError) Unwrap() error { return ErrNotBoolean }
