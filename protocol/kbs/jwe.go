@@ -246,10 +246,10 @@ func parseProtectedHeader(protected string) (receivedHeader, error) {
 		}
 	}
 	if h.alg, err = stringMember(members, "alg"); err != nil {
-		return h, err
+		return h, fmt.Errorf("protected header: %w", err)
 	}
 	if h.enc, err = stringMember(members, "enc"); err != nil {
-		return h, err
+		return h, fmt.Errorf("protected header: %w", err)
 	}
 	if rawEpk, ok := members["epk"]; ok {
 		if err := json.Unmarshal(rawEpk, &h.epk); err != nil || h.epk == nil {
@@ -257,10 +257,10 @@ func parseProtectedHeader(protected string) (receivedHeader, error) {
 		}
 	}
 	if h.apu, err = optionalBytesMember(members, "apu"); err != nil {
-		return h, err
+		return h, fmt.Errorf("protected header: %w", err)
 	}
 	if h.apv, err = optionalBytesMember(members, "apv"); err != nil {
-		return h, err
+		return h, fmt.Errorf("protected header: %w", err)
 	}
 	return h, nil
 }
