@@ -1,0 +1,70 @@
+package kbs
+
+import (
+	"bytes"
+	"errors"
+	"net/url"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// FuzzFetchRoute checks that any accepted path yields a URL that stays
+// under /kbs/v0/ and keeps its segments.
+func FuzzFetchRoute(f *testing.F) {
+	for _, s := range []string{"default/key/1", "plugin/echo/a?b=c", "a/b/c?x", "../a/b", "plugin/auth/x", "a/b/%2e%2e", "plugin/p/a/b/c/d?%", "a/b/c\x00"} {
+		f.Add(s)
+	}
+	base, _ := url.Parse("http://127.0.0.1:8080")
+	f.Fuzz(func(t *testing.T, path string) {
+		route, query, err := fetchRoute(path)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidPath) {
+				t.Fatalf("error %v does not wrap ErrInvalidPath", err)
+			}
+			return
+		}
+		u, err := url.Parse(routeURL(base, route, query))
+		if err != nil {
+			t.Fatalf("built an unparsable URL: %v", err)
+		}
+		if !strings.HasPrefix(u.Path, "/kbs/v0/") || u.Path != "/kbs/v0/"+strings.Join(route, "/") {
+			t.Fatalf("path %q escapes or alters route %q", u.Path, route)
+		}
+		for _, seg := range route {
+			if seg == "" || seg == "." || seg == ".." {
+				t.Fatalf("accepted segment %q", seg)
+			}
+		}
+	})
+}
+
+// FuzzParseErrorBody checks that any error answer gives a bounded,
+// printable message.
+func FuzzParseErrorBody(f *testing.F) {
+	f.Add(401, []byte(`{"type":"https://github.com/confidential-containers/kbs/errors/PolicyDeny","detail":"no"}`))
+	f.Add(500, []byte("\xff\xfe\x1b[31m"))
+	f.Add(404, []byte(`{"type":1}`))
+	f.Fuzz(func(t *testing.T, status int, body []byte) {
+		msg := parseErrorBody(status, bytes.NewReader(body)).Error()
+		if !utf8.ValidString(msg) || len(msg) > 1300 {
+			t.Fatalf("message invalid or too long (%d bytes)", len(msg))
+		}
+		if strings.ContainsFunc(msg, isControl) {
+			t.Fatalf("message holds control characters: %q", msg)
+		}
+	})
+}
+
+// FuzzParseCachedToken checks that any token text is parsed or refused
+// without panicking.
+func FuzzParseCachedToken(f *testing.F) {
+	f.Add("eyJhbGciOiJub25lIn0.eyJleHAiOjQxMDI0NDQ4MDB9.sig")
+	f.Add("a.b.c")
+	f.Add("eyJhbGciOiJub25lIn0.eyJleHAiOjFlMzA4fQ.x")
+	f.Fuzz(func(t *testing.T, raw string) {
+		if tok, err := parseCachedToken(raw); err == nil && tok.raw != raw {
+			t.Fatal("cached token differs from the answer")
+		}
+	})
+}

@@ -1,0 +1,87 @@
+package kbs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/cocoon-cc/cocoon/protocol/kbs"
+)
+
+// GetResource fetches and decrypts a resource, attesting first when the
+// client has no session. path is "repo/type/tag" for the resource store or
+// "plugin/<name>/<path>" for another plugin, optionally with "?query". On
+// 401 the client attests again and retries, 3 attempts in all, as upstream;
+// 404 gives an error matching ErrResourceNotFound.
+func (c *Client) GetResource(ctx context.Context, path string) ([]byte, error) {
+	route, query, err := fetchRoute(path)
+	if err != nil {
+		return nil, err
+	}
+	target := routeURL(c.base, route, query)
+	if c.session() == "" {
+		if _, err := c.handshake(ctx); err != nil {
+			return nil, err
+		}
+	}
+	for attempt := 1; ; attempt++ {
+		sessionID := c.session()
+		plaintext, err := fetchEncrypted(ctx, c.http, target, c.key, func(r *http.Request) {
+			r.AddCookie(&http.Cookie{Name: kbs.SessionCookie, Value: sessionID})
+		})
+		if !errors.Is(err, ErrUnauthorized) || attempt == getResourceMaxAttempts {
+			return plaintext, err
+		}
+		c.log.InfoContext(ctx, "kbs refused the session, attesting again", "attempt", attempt, "error", err)
+		if _, err := c.handshake(ctx); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// GetResourceWithToken fetches a resource with an attestation token
+// obtained elsewhere (Bearer, the "passport" mode) and decrypts it with
+// the TEE key the token is bound to. It makes a single attempt.
+func GetResourceWithToken(ctx context.Context, baseURL, path, token string, key *kbs.TeeKeyPair, opts ...Option) ([]byte, error) {
+	if token == "" || key == nil {
+		return nil, errors.New("kbs: GetResourceWithToken needs a token and its TEE key")
+	}
+	base, err := parseBaseURL(baseURL)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	route, query, err := fetchRoute(path)
+	if err != nil {
+		return nil, err
+	}
+	return fetchEncrypted(ctx, cfg.httpClient, routeURL(base, route, query), key, func(r *http.Request) {
+		r.Header.Set("Authorization", "Bearer "+token)
+	})
+}
+
+// fetchEncrypted GETs a JWE answer and decrypts it with key.
+func fetchEncrypted(ctx context.Context, client *http.Client, target string, key *kbs.TeeKeyPair, authorize func(*http.Request)) ([]byte, error) {
+	req, err := newRequest(ctx, http.MethodGet, target, "", nil)
+	if err != nil {
+		return nil, err
+	}
+	authorize(req)
+	_, body, err := send(client, req)
+	if err != nil {
+		return nil, err
+	}
+	var jwe kbs.Response
+	if err := decodeJSON(body, &jwe, "encrypted resource"); err != nil {
+		return nil, err
+	}
+	plaintext, err := key.Decrypt(&jwe)
+	if err != nil {
+		return nil, fmt.Errorf("kbs: decrypt resource: %w", err)
+	}
+	return plaintext, nil
+}
