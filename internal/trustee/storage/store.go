@@ -22,6 +22,13 @@ var (
 	ErrNotFound = errors.New("storage: key not found")
 	// ErrExists is returned by Set without overwrite when the key exists.
 	ErrExists = errors.New("storage: key already exists")
+	// ErrInvalidKey is returned for a key outside the portable key syntax
+	// (see ValidateKey).
+	ErrInvalidKey = errors.New("storage: invalid key")
+	// ErrInvalidNamespace is returned for a namespace outside [a-z0-9_]+.
+	ErrInvalidNamespace = errors.New("storage: invalid namespace")
+	// ErrClosed is returned by every call on a closed store.
+	ErrClosed = errors.New("storage: store is closed")
 )
 
 // Store is a namespaced key-value store. Implementations are safe for
@@ -36,6 +43,6 @@ type Store interface {
 	Delete(ctx context.Context, namespace, key string) error
 	// List returns the keys of a namespace in ascending order.
 	List(ctx context.Context, namespace string) ([]string, error)
-	// Close releases the backend.
+	// Close releases the backend; calling it again is harmless.
 	Close() error
 }

@@ -1,0 +1,110 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+)
+
+// Memory is an in-process Store, upstream's default backend. Nothing
+// survives Close; values are copied in and out so callers never share
+// memory with the store.
+type Memory struct {
+	mu     sync.RWMutex
+	spaces map[string]map[string][]byte // namespace -> key -> value
+	closed bool
+}
+
+var _ Store = (*Memory)(nil)
+
+// NewMemory returns an empty in-memory store.
+func NewMemory() *Memory {
+	return &Memory{spaces: make(map[string]map[string][]byte)}
+}
+
+// Get implements Store.
+func (m *Memory) Get(ctx context.Context, namespace, key string) ([]byte, error) {
+	if err := checkCall(ctx, namespace, key); err != nil {
+		return nil, err
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if m.closed {
+		return nil, ErrClosed
+	}
+	v, ok := m.spaces[namespace][key]
+	if !ok {
+		return nil, fmt.Errorf("%w: %s/%s", ErrNotFound, namespace, key)
+	}
+	return bytes.Clone(v), nil
+}
+
+// Set implements Store.
+func (m *Memory) Set(ctx context.Context, namespace, key string, value []byte, overwrite bool) error {
+	if err := checkCall(ctx, namespace, key); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return ErrClosed
+	}
+	space := m.spaces[namespace]
+	if space == nil {
+		space = make(map[string][]byte)
+		m.spaces[namespace] = space
+	}
+	if _, ok := space[key]; ok && !overwrite {
+		return fmt.Errorf("%w: %s/%s", ErrExists, namespace, key)
+	}
+	// A non-nil copy, so that an empty value reads back as empty, not nil.
+	space[key] = append(make([]byte, 0, len(value)), value...)
+	return nil
+}
+
+// Delete implements Store.
+func (m *Memory) Delete(ctx context.Context, namespace, key string) error {
+	if err := checkCall(ctx, namespace, key); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return ErrClosed
+	}
+	if _, ok := m.spaces[namespace][key]; !ok {
+		return fmt.Errorf("%w: %s/%s", ErrNotFound, namespace, key)
+	}
+	delete(m.spaces[namespace], key)
+	return nil
+}
+
+// List implements Store.
+func (m *Memory) List(ctx context.Context, namespace string) ([]string, error) {
+	if err := checkListCall(ctx, namespace); err != nil {
+		return nil, err
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if m.closed {
+		return nil, ErrClosed
+	}
+	space := m.spaces[namespace]
+	keys := make([]string, 0, len(space))
+	for k := range space {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys, nil
+}
+
+// Close drops every value; later calls return ErrClosed.
+func (m *Memory) Close() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.closed = true
+	m.spaces = nil
+	return nil
+}
