@@ -1,0 +1,90 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// upstreamDir is ../shared/testdata/upstream relative to the module root.
+// Missing data fails the test: it is an input we rely on, not an option.
+func upstreamDir(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found above the working directory")
+		}
+		dir = parent
+	}
+	up := filepath.Join(dir, "..", "shared", "testdata", "upstream")
+	if _, err := os.Stat(up); err != nil {
+		t.Fatalf("upstream test data missing: %v", err)
+	}
+	return up
+}
+
+// keyErrors flattens a (joined) error into "key → sentinel name" pairs.
+func keyErrors(t *testing.T, err error) map[string]string {
+	t.Helper()
+	got := make(map[string]string)
+	var walk func(error)
+	walk = func(e error) {
+		if joined, ok := e.(interface{ Unwrap() []error }); ok {
+			for _, inner := range joined.Unwrap() {
+				walk(inner)
+			}
+			return
+		}
+		var ke *KeyError
+		if !errors.As(e, &ke) {
+			t.Errorf("problem without a key: %v", e)
+			return
+		}
+		got[ke.Key] = sentinelName(ke)
+	}
+	if err != nil {
+		walk(err)
+	}
+	return got
+}
+
+func sentinelName(err error) string {
+	switch {
+	case errors.Is(err, ErrUnknownKey):
+		return "unknown"
+	case errors.Is(err, ErrUnsupported):
+		return "unsupported"
+	case errors.Is(err, ErrInvalid):
+		return "invalid"
+	}
+	return "other"
+}
+
+func hasWarning(warnings []string, substr string) bool {
+	for _, w := range warnings {
+		if strings.Contains(w, substr) {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
