@@ -44,7 +44,7 @@ func (e *Engine) Appraise(ctx context.Context, module string, input map[string]a
 		return nil, fmt.Errorf("policy: evaluate appraisal: query_reference_value: %w", session.err)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("policy: evaluate appraisal: %w", err)
+		return nil, evalError(ctx, "appraisal", err)
 	}
 	if len(rs) != 1 {
 		return nil, fmt.Errorf("%w: %d results", ErrInvalidResult, len(rs))

@@ -33,7 +33,7 @@ func (e *Engine) Allow(ctx context.Context, module string, input any, data map[s
 	defer cancel()
 	rs, err := pq.Eval(withDataDocument(ctx, obj), rego.EvalInput(input))
 	if err != nil {
-		return false, fmt.Errorf("policy: evaluate resource policy: %w", err)
+		return false, evalError(ctx, "resource policy", err)
 	}
 	if len(rs) != 1 {
 		return false, fmt.Errorf("policy: resource policy gave %d results", len(rs))
