@@ -1,0 +1,108 @@
+// Package kbs is the Key Broker Service HTTP API of Trustee, wire-compatible
+// with upstream: the RCAR handshake (/auth, /attest), attestation-gated
+// plugins such as /resource, and the admin endpoints.
+package kbs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/cocoon-cc/cocoon/internal/trustee/as"
+	"github.com/cocoon-cc/cocoon/internal/trustee/as/verifier"
+	"github.com/cocoon-cc/cocoon/internal/trustee/metrics"
+	"github.com/cocoon-cc/cocoon/internal/trustee/plugin"
+	"github.com/cocoon-cc/cocoon/internal/trustee/policy"
+	"github.com/cocoon-cc/cocoon/internal/trustee/storage"
+	"github.com/cocoon-cc/cocoon/protocol/kbs"
+)
+
+// AttestationService appraises evidence and issues attestation tokens.
+type AttestationService interface {
+	Evaluate(ctx context.Context, requests []as.VerificationRequest, policyIDs []string) (string, error)
+	SetPolicy(ctx context.Context, id, module string) error
+}
+
+// ReferenceValues is the reference value provider behind /reference-value.
+type ReferenceValues interface {
+	Register(ctx context.Context, message []byte) error
+	Query(ctx context.Context, id string) (json.RawMessage, error)
+}
+
+// TokenVerifier checks attestation tokens presented for resources.
+type TokenVerifier interface {
+	Verify(ctx context.Context, token string) (map[string]any, error)
+	TeePubKey(claims map[string]any) (kbs.TeePubKey, error)
+}
+
+// ResourcePolicy evaluates and checks KBS resource policies.
+type ResourcePolicy interface {
+	Allow(ctx context.Context, module string, input any, data map[string]any) (bool, error)
+	Check(ctx context.Context, module string, kind policy.Kind) error
+}
+
+// AdminAuthorizer decides whether a request may use the admin API.
+type AdminAuthorizer interface {
+	Authorize(r *http.Request) error
+}
+
+// Config is the part of the KBS configuration the HTTP API applies.
+type Config struct {
+	// MaxRequestBytes bounds request bodies (payload_request_size).
+	MaxRequestBytes int64
+	// PolicyIDs are the AS policies evaluated at /attest; empty lets the AS
+	// choose its defaults per TEE class.
+	PolicyIDs []string
+}
+
+// Deps are the services the KBS wires together. All are required.
+type Deps struct {
+	// Store holds the resource policy (namespace kbs).
+	Store     storage.Store
+	Sessions  *SessionStore
+	AS        AttestationService
+	Verifiers *verifier.Registry // the TEEs /auth accepts
+	RVPS      ReferenceValues
+	Tokens    TokenVerifier
+	Policy    ResourcePolicy
+	Admin     AdminAuthorizer
+	Plugins   *plugin.Set
+	Metrics   *metrics.Metrics
+	Logger    *slog.Logger
+}
+
+// Server serves the KBS API.
+type Server struct {
+	cfg       Config
+	store     storage.Store
+	sessions  *SessionStore
+	as        AttestationService
+	verifiers *verifier.Registry
+	rvps      ReferenceValues
+	tokens    TokenVerifier
+	policy    ResourcePolicy
+	admin     AdminAuthorizer
+	plugins   *plugin.Set
+	metrics   *metrics.Metrics
+	logger    *slog.Logger
+}
+
+// New checks deps and returns the server. Call InstallDefaultResourcePolicy
+// before serving.
+func New(cfg Config, deps Deps) (*Server, error) {
+	if deps.Store == nil || deps.Sessions == nil || deps.AS == nil || deps.Verifiers == nil ||
+		deps.RVPS == nil || deps.Tokens == nil || deps.Policy == nil || deps.Admin == nil ||
+		deps.Plugins == nil || deps.Metrics == nil || deps.Logger == nil {
+		return nil, errors.New("kbs: every dependency is required")
+	}
+	if cfg.MaxRequestBytes <= 0 {
+		return nil, errors.New("kbs: MaxRequestBytes must be positive")
+	}
+	return &Server{
+		cfg: cfg, store: deps.Store, sessions: deps.Sessions, as: deps.AS, verifiers: deps.Verifiers,
+		rvps: deps.RVPS, tokens: deps.Tokens, policy: deps.Policy, admin: deps.Admin,
+		plugins: deps.Plugins, metrics: deps.Metrics, logger: deps.Logger,
+	}, nil
+}

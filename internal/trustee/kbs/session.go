@@ -1,0 +1,137 @@
+package kbs
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/cocoon-cc/cocoon/protocol/kbs"
+)
+
+var (
+	// ErrSessionNotFound is returned for an unknown or malformed session id.
+	ErrSessionNotFound = errors.New("session not found")
+	// ErrSessionExpired is returned for a session past its lifetime.
+	ErrSessionExpired = errors.New("session expired")
+)
+
+// Session is one RCAR handshake: Authed after /auth, Attested once /attest
+// issued a token. Its lifetime is fixed at /auth.
+type Session struct {
+	ID      string
+	Expires time.Time
+	// Set while Authed.
+	Request   *kbs.Request
+	Challenge *kbs.Challenge
+	// Set once Attested.
+	Token string
+}
+
+// Attested reports whether the session holds a token.
+func (s *Session) Attested() bool { return s.Token != "" }
+
+// Expired reports whether the session is past its lifetime at now.
+func (s *Session) Expired(now time.Time) bool { return now.After(s.Expires) }
+
+// Cookie is the cookie upstream sets: only the id and Expires.
+func (s *Session) Cookie() *http.Cookie {
+	return &http.Cookie{Name: kbs.SessionCookie, Value: s.ID, Expires: s.Expires}
+}
+
+// attest moves the session to Attested, dropping the handshake state.
+func (s *Session) attest(token string) {
+	s.Token, s.Request, s.Challenge = token, nil, nil
+}
+
+// newSessionID is a v4 UUID in simple form: 32 lowercase hex digits.
+func newSessionID() (string, error) {
+	u, err := uuid.NewRandom()
+	if err != nil {
+		return "", fmt.Errorf("session id: %w", err)
+	}
+	var b [32]byte
+	const digits = "0123456789abcdef"
+	for i, v := range u {
+		b[2*i], b[2*i+1] = digits[v>>4], digits[v&0xf]
+	}
+	return string(b[:]), nil
+}
+
+// validSessionID accepts only ids newSessionID could have made, so a cookie
+// never reaches the store as an arbitrary key.
+func validSessionID(id string) bool {
+	if len(id) != 32 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// sameID compares ids in constant time: a session id is a bearer secret.
+func sameID(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// The stored form is upstream's SessionStatus (serde's externally tagged
+// enum, RFC 3339 timeouts), so a session written by one replica reads the
+// same in every other.
+type (
+	storedSession struct {
+		Authed   *authedSession   `json:"Authed,omitempty"`
+		Attested *attestedSession `json:"Attested,omitempty"`
+	}
+	authedSession struct {
+		Request   kbs.Request   `json:"request"`
+		Challenge kbs.Challenge `json:"challenge"`
+		ID        string        `json:"id"`
+		Timeout   time.Time     `json:"timeout"`
+	}
+	attestedSession struct {
+		Token   string    `json:"token"`
+		ID      string    `json:"id"`
+		Timeout time.Time `json:"timeout"`
+	}
+)
+
+// MarshalJSON writes upstream's SessionStatus.
+func (s *Session) MarshalJSON() ([]byte, error) {
+	expires := s.Expires.UTC()
+	if s.Attested() {
+		return json.Marshal(storedSession{Attested: &attestedSession{Token: s.Token, ID: s.ID, Timeout: expires}})
+	}
+	if s.Request == nil || s.Challenge == nil {
+		return nil, errors.New("session: neither authed nor attested")
+	}
+	return json.Marshal(storedSession{Authed: &authedSession{
+		Request: *s.Request, Challenge: *s.Challenge, ID: s.ID, Timeout: expires,
+	}})
+}
+
+// UnmarshalJSON reads upstream's SessionStatus.
+func (s *Session) UnmarshalJSON(b []byte) error {
+	var st storedSession
+	if err := json.Unmarshal(b, &st); err != nil {
+		return fmt.Errorf("session: %w", err)
+	}
+	switch {
+	case st.Authed != nil && st.Attested == nil:
+		a := st.Authed
+		*s = Session{ID: a.ID, Expires: a.Timeout, Request: &a.Request, Challenge: &a.Challenge}
+	case st.Attested != nil && st.Authed == nil && st.Attested.Token != "":
+		a := st.Attested
+		*s = Session{ID: a.ID, Expires: a.Timeout, Token: a.Token}
+	default:
+		return errors.New("session: want exactly one of Authed or Attested")
+	}
+	return nil
+}

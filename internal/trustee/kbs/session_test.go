@@ -1,0 +1,130 @@
+package kbs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cocoon-cc/cocoon/internal/trustee/storage"
+	"github.com/cocoon-cc/cocoon/protocol/kbs"
+)
+
+func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// newTestSessions returns a store whose clock the test moves.
+func newTestSessions(store storage.Store, lifetime time.Duration, now *time.Time) *SessionStore {
+	s := NewSessionStore(store, lifetime, discardLogger())
+	s.now = func() time.Time { return *now }
+	return s
+}
+
+var testRequest = kbs.Request{Version: kbs.ProtocolVersion, Tee: kbs.TeeSample, ExtraParams: json.RawMessage(`""`)}
+
+func TestSessionIDIsSimpleUUIDv4(t *testing.T) {
+	id, err := newSessionID()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !validSessionID(id) || id[12] != '4' || !strings.ContainsRune("89ab", rune(id[16])) {
+		t.Fatalf("session id %q is not a simple v4 UUID", id)
+	}
+}
+
+func TestSessionLifecycle(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	store := storage.NewMemory()
+	sessions := newTestSessions(store, 5*time.Minute, &now)
+
+	sess, err := sessions.Create(ctx, testRequest, kbs.Challenge{Nonce: "n", ExtraParams: json.RawMessage(`""`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A replica sharing the store sees the same session.
+	replica := newTestSessions(store, 5*time.Minute, &now)
+	got, err := replica.Get(ctx, sess.ID)
+	if err != nil || got.Attested() || got.Challenge.Nonce != "n" || got.Request.Tee != kbs.TeeSample {
+		t.Fatalf("replica Get = %+v, %v", got, err)
+	}
+	got.attest("tok")
+	if err := replica.Put(ctx, got); err != nil {
+		t.Fatal(err)
+	}
+	again, err := sessions.Get(ctx, sess.ID)
+	if err != nil || again.Token != "tok" || !again.Expires.Equal(sess.Expires) {
+		t.Fatalf("after attest: %+v, %v (lifetime must stay fixed at /auth)", again, err)
+	}
+
+	now = now.Add(5*time.Minute + time.Second)
+	if _, err := sessions.Get(ctx, sess.ID); !errors.Is(err, ErrSessionExpired) {
+		t.Fatalf("expired Get: %v", err)
+	}
+	if _, err := store.Get(ctx, storage.NamespaceSessions, sess.ID); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("expired session left in the store: %v", err)
+	}
+}
+
+func TestSessionGetRefusesForeignIDs(t *testing.T) {
+	sessions := NewSessionStore(storage.NewMemory(), time.Minute, discardLogger())
+	for _, id := range []string{"", "../x", strings.Repeat("A", 32), strings.Repeat("0", 31), strings.Repeat("0", 32)} {
+		if _, err := sessions.Get(context.Background(), id); !errors.Is(err, ErrSessionNotFound) {
+			t.Errorf("Get(%q) = %v, want ErrSessionNotFound", id, err)
+		}
+	}
+}
+
+func TestSessionStoredAsUpstreamSessionStatus(t *testing.T) {
+	expires := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	authed := &Session{ID: "abc", Expires: expires, Request: &testRequest, Challenge: &kbs.Challenge{Nonce: "n", ExtraParams: json.RawMessage(`""`)}}
+	b, err := json.Marshal(authed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"Authed":{"request":{"version":"0.4.0","tee":"sample","extra-params":""},"challenge":{"nonce":"n","extra-params":""},"id":"abc","timeout":"2026-01-02T03:04:05Z"}}`
+	if string(b) != want {
+		t.Fatalf("authed session\n got %s\nwant %s", b, want)
+	}
+	authed.attest("tok")
+	b, _ = json.Marshal(authed)
+	if want := `{"Attested":{"token":"tok","id":"abc","timeout":"2026-01-02T03:04:05Z"}}`; string(b) != want {
+		t.Fatalf("attested session\n got %s\nwant %s", b, want)
+	}
+	for _, bad := range []string{`{}`, `{"Authed":null}`, `{"Attested":{"token":"","id":"a"}}`, `[]`, `{"Authed":{},"Attested":{"token":"t"}}`} {
+		var s Session
+		if err := json.Unmarshal([]byte(bad), &s); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+}
+
+func TestSweepRemovesOnlyExpiredSessions(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	store := storage.NewMemory()
+	short := newTestSessions(store, time.Minute, &now)
+	long := newTestSessions(store, time.Hour, &now)
+	old, _ := short.Create(ctx, testRequest, kbs.Challenge{Nonce: "a"})
+	young, _ := long.Create(ctx, testRequest, kbs.Challenge{Nonce: "b"})
+	if err := store.Set(ctx, storage.NamespaceSessions, "foreign", []byte("not a session"), true); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(2 * time.Minute)
+	n, err := short.Sweep(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("Sweep = %d, %v; want 1 removed", n, err)
+	}
+	if _, err := store.Get(ctx, storage.NamespaceSessions, old.ID); !errors.Is(err, storage.ErrNotFound) {
+		t.Error("expired session survived the sweep")
+	}
+	if _, err := long.Get(ctx, young.ID); err != nil {
+		t.Errorf("live session swept: %v", err)
+	}
+	if _, err := store.Get(ctx, storage.NamespaceSessions, "foreign"); err != nil {
+		t.Error("unparsable record deleted")
+	}
+}

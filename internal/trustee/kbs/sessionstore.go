@@ -1,0 +1,146 @@
+package kbs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/cocoon-cc/cocoon/internal/trustee/storage"
+	"github.com/cocoon-cc/cocoon/protocol/kbs"
+)
+
+// SessionStore keeps RCAR sessions in the shared key-value store (namespace
+// kbs_protocol_session), so that replicas over one backend serve each
+// other's sessions.
+type SessionStore struct {
+	store    storage.Store
+	lifetime time.Duration
+	now      func() time.Time
+	logger   *slog.Logger
+}
+
+// NewSessionStore returns sessions living lifetime from /auth.
+func NewSessionStore(store storage.Store, lifetime time.Duration, logger *slog.Logger) *SessionStore {
+	return &SessionStore{store: store, lifetime: lifetime, now: time.Now, logger: logger}
+}
+
+// Create starts an Authed session for request and challenge.
+func (s *SessionStore) Create(ctx context.Context, request kbs.Request, challenge kbs.Challenge) (*Session, error) {
+	id, err := newSessionID()
+	if err != nil {
+		return nil, err
+	}
+	sess := &Session{ID: id, Expires: s.now().Add(s.lifetime), Request: &request, Challenge: &challenge}
+	if err := s.Put(ctx, sess); err != nil {
+		return nil, err
+	}
+	return sess, nil
+}
+
+// Put stores sess, replacing its previous state.
+func (s *SessionStore) Put(ctx context.Context, sess *Session) error {
+	b, err := json.Marshal(sess)
+	if err != nil {
+		return err
+	}
+	if err := s.store.Set(ctx, storage.NamespaceSessions, sess.ID, b, true); err != nil {
+		return fmt.Errorf("store session: %w", err)
+	}
+	return nil
+}
+
+// Get returns the live session id names. An expired session is deleted and
+// reported as ErrSessionExpired.
+func (s *SessionStore) Get(ctx context.Context, id string) (*Session, error) {
+	if !validSessionID(id) {
+		return nil, ErrSessionNotFound
+	}
+	b, err := s.store.Get(ctx, storage.NamespaceSessions, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, ErrSessionNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load session: %w", err)
+	}
+	var sess Session
+	if err := json.Unmarshal(b, &sess); err != nil {
+		return nil, fmt.Errorf("load session: %w", err)
+	}
+	if !sameID(sess.ID, id) {
+		return nil, fmt.Errorf("load session: stored under another id")
+	}
+	if sess.Expired(s.now()) {
+		s.delete(ctx, id)
+		return nil, ErrSessionExpired
+	}
+	return &sess, nil
+}
+
+func (s *SessionStore) delete(ctx context.Context, id string) {
+	if err := s.store.Delete(ctx, storage.NamespaceSessions, id); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		s.logger.WarnContext(ctx, "cannot delete expired session", slog.String(logKeyError, err.Error()))
+	}
+}
+
+// Sweep deletes every expired session and returns how many it removed.
+// Records it cannot parse are left alone: another version may own them.
+func (s *SessionStore) Sweep(ctx context.Context) (int, error) {
+	ids, err := s.store.List(ctx, storage.NamespaceSessions)
+	if err != nil {
+		return 0, fmt.Errorf("list sessions: %w", err)
+	}
+	now, removed := s.now(), 0
+	for _, id := range ids {
+		if err := ctx.Err(); err != nil {
+			return removed, err
+		}
+		b, err := s.store.Get(ctx, storage.NamespaceSessions, id)
+		if err != nil {
+			continue // deleted meanwhile, or unreadable: next sweep
+		}
+		var sess Session
+		if json.Unmarshal(b, &sess) != nil || !sess.Expired(now) {
+			continue
+		}
+		if err := s.store.Delete(ctx, storage.NamespaceSessions, id); err == nil {
+			removed++
+		}
+	}
+	return removed, nil
+}
+
+// Sweeper timing, as upstream: every minute, backing off from 5 s to 5 min
+// while the store fails.
+const (
+	sweepInterval      = time.Minute
+	sweepRetryInitial  = 5 * time.Second
+	sweepRetryMaxDelay = 5 * time.Minute
+)
+
+// RunSweeper sweeps until ctx is done.
+func (s *SessionStore) RunSweeper(ctx context.Context) {
+	retry := sweepRetryInitial
+	for {
+		wait := sweepInterval
+		if n, err := s.Sweep(ctx); err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			s.logger.WarnContext(ctx, "session sweep failed", slog.String(logKeyError, err.Error()), slog.Duration("retry_in", retry))
+			wait, retry = retry, min(retry*2, sweepRetryMaxDelay)
+		} else {
+			retry = sweepRetryInitial
+			if n > 0 {
+				s.logger.DebugContext(ctx, "expired sessions removed", slog.Int("count", n))
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+	}
+}
