@@ -130,8 +130,8 @@ func wrapECDHES(pub *ecdsa.PublicKey, cek []byte) (*ephemeralKey, []byte, error)
 
 func wrapRSA(alg string, pub *rsa.PublicKey, cek []byte) ([]byte, error) {
 	if alg == AlgRSA15 {
-		// Deprecated upstream too, but still accepted by Trustee.
-		return rsa.EncryptPKCS1v15(rand.Reader, pub, cek)
+		// Deprecated upstream too, but Trustee still serves keys that ask for it.
+		return rsa.EncryptPKCS1v15(rand.Reader, pub, cek) //nolint:staticcheck // RSA1_5 is a KBS protocol algorithm
 	}
 	return rsa.EncryptOAEP(sha256.New(), rand.Reader, pub, cek, nil)
 }
@@ -320,7 +320,7 @@ func (k *TeeKeyPair) unwrapCEK(h receivedHeader, encryptedKey []byte) ([]byte, e
 		if _, err := rand.Read(cek); err != nil {
 			return nil, err
 		}
-		if err := rsa.DecryptPKCS1v15SessionKey(nil, k.rsa, encryptedKey, cek); err != nil {
+		if err := rsa.DecryptPKCS1v15SessionKey(nil, k.rsa, encryptedKey, cek); err != nil { //nolint:staticcheck // only for keys loaded as RSA1_5
 			return nil, err
 		}
 	default:
