@@ -43,10 +43,7 @@ var _ Store = (*LocalFs)(nil)
 // OpenLocalFs opens (creating it if needed) the store rooted at dir, and
 // removes temp files that crashed writers left behind.
 func OpenLocalFs(dir string) (*LocalFs, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("storage: open local fs: %w", err)
-	}
-	if err := syncDir(filepath.Dir(dir)); err != nil {
+	if err := createDurably(dir); err != nil {
 		return nil, fmt.Errorf("storage: open local fs: %w", err)
 	}
 	entries, err := os.ReadDir(dir)
@@ -83,7 +80,11 @@ func (s *LocalFs) Set(ctx context.Context, namespace, key string, value []byte, 
 	if err := s.checkCall(ctx, namespace, key); err != nil {
 		return err
 	}
-	if err := s.set(namespace, key, value, overwrite); err != nil {
+	err := s.set(namespace, key, value, overwrite)
+	switch {
+	case errors.Is(err, ErrExists):
+		return fmt.Errorf("%w: %s/%s", ErrExists, namespace, key)
+	case err != nil:
 		return fmt.Errorf("storage: set %s/%s: %w", namespace, key, err)
 	}
 	return nil
@@ -199,4 +200,16 @@ func (s *LocalFs) namespaceDir(namespace string) (string, error) {
 	}
 	s.durableNS.Store(namespace, struct{}{})
 	return nsDir, nil
+}
+
+// createDurably creates dir (and its parents) if it is missing, and then
+// fsyncs its parent so that the new directory survives a power cut.
+func createDurably(dir string) error {
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(filepath.Clean(dir)))
 }

@@ -2,9 +2,11 @@ package storage_test
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"syscall"
 	"testing"
 
@@ -110,6 +112,47 @@ func TestLocalFsReapsOnlyAbandonedTemps(t *testing.T) {
 	got, err := s.Get(t.Context(), storage.NamespaceRepository, "k")
 	if err != nil || !bytes.Equal(got, []byte("value")) {
 		t.Errorf("Get(k) = %q, %v; want the key's file untouched", got, err)
+	}
+}
+
+// Stores opened separately on one directory (as KBS, AS and RVPS processes
+// do) share no memory; create-only writes racing through them still have
+// exactly one winner, because the file system decides.
+func TestLocalFsCreateRaceAcrossInstances(t *testing.T) {
+	dir := t.TempDir()
+	stores := []*storage.LocalFs{openLocalFs(t, dir), openLocalFs(t, dir)}
+	const creators = 16
+	errs := make([]error, creators)
+	var wg sync.WaitGroup
+	for i := range creators {
+		wg.Go(func() {
+			errs[i] = stores[i%2].Set(t.Context(), storage.NamespaceSessions, "s", []byte{byte(i)}, false)
+		})
+	}
+	wg.Wait()
+	winner := -1
+	for i, err := range errs {
+		switch {
+		case err == nil && winner >= 0:
+			t.Fatalf("creators %d and %d both succeeded", winner, i)
+		case err == nil:
+			winner = i
+		case !errors.Is(err, storage.ErrExists):
+			t.Fatalf("creator %d: %v", i, err)
+		}
+	}
+	got, err := stores[0].Get(t.Context(), storage.NamespaceSessions, "s")
+	if winner < 0 || err != nil || !bytes.Equal(got, []byte{byte(winner)}) {
+		t.Fatalf("winner %d, stored %v, %v", winner, got, err)
+	}
+}
+
+func TestOpenLocalFsRejectsFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "not-a-dir")
+	writeFile(t, file, "x")
+	if s, err := storage.OpenLocalFs(file); err == nil {
+		s.Close()
+		t.Fatal("OpenLocalFs on a regular file succeeded")
 	}
 }
 
