@@ -1,0 +1,247 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"text/tabwriter"
+	"time"
+
+	kbsclient "github.com/cocoon-cc/cocoon/client/kbs"
+)
+
+const (
+	defaultDuration = 10 * time.Second
+	floorBudget     = 300 * time.Millisecond
+	// allowAllPolicy lets every attested client read resources; the load
+	// test uses the sample TEE, which the default policy refuses.
+	allowAllPolicy = "package policy\n\ndefault allow := false\n\nallow if data.plugin == \"resource\"\n"
+)
+
+type loadOptions struct {
+	url          string
+	certFile     string
+	path         string
+	concurrency  []int
+	duration     time.Duration
+	maxFlows     int
+	adminKey     string
+	keyAlgorithm string
+}
+
+// levelResult is what one concurrency level measured.
+type levelResult struct {
+	concurrency int
+	flows       int
+	errors      int
+	firstError  error
+	elapsed     time.Duration
+	latencies   []time.Duration
+}
+
+func run(ctx context.Context, out io.Writer, opts loadOptions) error {
+	if len(opts.concurrency) == 0 || slices.ContainsFunc(opts.concurrency, func(c int) bool { return c < 1 }) {
+		return errors.New("--concurrency needs positive values")
+	}
+	var rootPEM []byte
+	if opts.certFile != "" {
+		var err error
+		if rootPEM, err = os.ReadFile(opts.certFile); err != nil {
+			return fmt.Errorf("read --cert-file: %w", err)
+		}
+	}
+	httpClient, err := newHTTPClient(rootPEM, slices.Max(opts.concurrency))
+	if err != nil {
+		return err
+	}
+	var want []byte
+	if opts.adminKey != "" {
+		if want, err = prepare(ctx, opts, httpClient); err != nil {
+			return err
+		}
+	}
+
+	floor, err := measureFloor(floorBudget)
+	if err != nil {
+		return fmt.Errorf("measure cryptographic floor: %w", err)
+	}
+	printFloor(out, floor)
+
+	fmt.Fprintf(out, "\nfull flows against %s (auth → attest → GET %s), %d CPUs shared by client and server\n",
+		opts.url, opts.path, runtime.NumCPU())
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "clients\tflows\terrors\tflows/s\tp50\tp90\tp99\tmax\t")
+	var failed error
+	for _, c := range opts.concurrency {
+		res := runLevel(ctx, opts, httpClient, c, want)
+		printLevel(tw, res)
+		if res.firstError != nil && failed == nil {
+			failed = fmt.Errorf("%d of %d flows failed at %d clients; first: %w", res.errors, res.flows+res.errors, c, res.firstError)
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return failed
+}
+
+// prepare stores a random resource and an allow-all resource policy.
+func prepare(ctx context.Context, opts loadOptions, httpClient *http.Client) ([]byte, error) {
+	key, err := os.ReadFile(opts.adminKey)
+	if err != nil {
+		return nil, fmt.Errorf("read --auth-private-key: %w", err)
+	}
+	admin, err := kbsclient.NewAdmin(opts.url, kbsclient.EdDSATokenSource(key), kbsclient.WithHTTPClient(httpClient))
+	if err != nil {
+		return nil, err
+	}
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		return nil, err
+	}
+	if err := admin.SetResource(ctx, opts.path, secret); err != nil {
+		return nil, fmt.Errorf("store the load-test resource: %w", err)
+	}
+	if err := admin.SetResourcePolicy(ctx, []byte(allowAllPolicy)); err != nil {
+		return nil, fmt.Errorf("install the allow-all resource policy: %w", err)
+	}
+	return secret, nil
+}
+
+// runLevel runs flows from c goroutines until the duration or flow budget
+// is spent. Each flow is a new client with a new TEE key, as a new guest.
+func runLevel(ctx context.Context, opts loadOptions, httpClient *http.Client, c int, want []byte) levelResult {
+	ctx, cancel := context.WithTimeout(ctx, opts.duration)
+	defer cancel()
+	var (
+		mu      sync.Mutex
+		res     = levelResult{concurrency: c}
+		started atomic.Int64
+		wg      sync.WaitGroup
+	)
+	begin := time.Now()
+	for range c {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var local []time.Duration
+			var errs int
+			var first error
+			for ctx.Err() == nil {
+				if opts.maxFlows > 0 && started.Add(1) > int64(opts.maxFlows) {
+					break
+				}
+				t0 := time.Now()
+				err := oneFlow(ctx, opts, httpClient, want)
+				if ctx.Err() != nil {
+					break // a flow cut by the deadline is not counted
+				}
+				if err != nil {
+					errs++
+					if first == nil {
+						first = err
+					}
+					continue
+				}
+				local = append(local, time.Since(t0))
+			}
+			mu.Lock()
+			res.latencies = append(res.latencies, local...)
+			res.errors += errs
+			if res.firstError == nil {
+				res.firstError = first
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	res.elapsed = time.Since(begin)
+	res.flows = len(res.latencies)
+	return res
+}
+
+func oneFlow(ctx context.Context, opts loadOptions, httpClient *http.Client, want []byte) error {
+	options := []kbsclient.Option{
+		kbsclient.WithHTTPClient(httpClient),
+		kbsclient.WithEvidenceProvider(kbsclient.SampleProvider(false)),
+	}
+	if opts.keyAlgorithm != "" {
+		options = append(options, kbsclient.WithTeeKeyAlgorithm(opts.keyAlgorithm))
+	}
+	client, err := kbsclient.New(opts.url, options...)
+	if err != nil {
+		return err
+	}
+	if _, err := client.Attest(ctx); err != nil {
+		return err
+	}
+	got, err := client.GetResource(ctx, opts.path)
+	if err != nil {
+		return err
+	}
+	if want != nil && !bytes.Equal(got, want) {
+		return errors.New("resource content differs from what was stored")
+	}
+	return nil
+}
+
+func newHTTPClient(rootPEM []byte, maxConns int) (*http.Client, error) {
+	// One shared transport with enough idle connections for every worker,
+	// so the test measures the KBS and not TCP handshakes.
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = maxConns
+	transport.MaxIdleConns = maxConns
+	if len(rootPEM) > 0 {
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(rootPEM) {
+			return nil, errors.New("--cert-file holds no PEM certificate")
+		}
+		transport.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	}
+	return &http.Client{Transport: transport, Timeout: 30 * time.Second}, nil
+}
+
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(p * float64(len(sorted)-1))
+	return sorted[i]
+}
+
+func printLevel(w io.Writer, r levelResult) {
+	slices.Sort(r.latencies)
+	rate := float64(r.flows) / r.elapsed.Seconds()
+	fmt.Fprintf(w, "%d\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t\n", r.concurrency, r.flows, r.errors, rate,
+		ms(percentile(r.latencies, 0.50)), ms(percentile(r.latencies, 0.90)),
+		ms(percentile(r.latencies, 0.99)), ms(percentile(r.latencies, 1)))
+}
+
+func printFloor(w io.Writer, floor []floorResult) {
+	fmt.Fprintln(w, "cryptographic floor of one flow on the server (measured now, one core):")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, f := range floor {
+		fmt.Fprintf(tw, "  %s\t%s\t(%d samples)\n", f.name, us(f.perOp), f.samples)
+	}
+	total := sumFloor(floor)
+	fmt.Fprintf(tw, "  total per flow\t%s\t→ at most %.0f flows/s per core from cryptography alone\n",
+		us(total), float64(time.Second)/float64(total))
+	_ = tw.Flush()
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond)) }
+func us(d time.Duration) string { return fmt.Sprintf("%.1fµs", float64(d)/float64(time.Microsecond)) }
