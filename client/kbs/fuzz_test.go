@@ -12,7 +12,7 @@ import (
 // FuzzFetchRoute checks that any accepted path yields a URL that stays
 // under /kbs/v0/ and keeps its segments.
 func FuzzFetchRoute(f *testing.F) {
-	for _, s := range []string{"default/key/1", "plugin/echo/a?b=c", "a/b/c?x", "../a/b", "plugin/auth/x", "a/b/%2e%2e", "plugin/p/a/b/c/d?%", "a/b/c\x00"} {
+	for _, s := range []string{"default/key/1", "plugin/echo/a?b=c", "a/b/c?x", "../a/b", "plugin/auth/x", "a/b/%2e%2e", "plugin/p/a/b/c/d?%", "a/b/c\x00", "0/0/0?\x00", "a/b/c?x#y", "plugin/p/a#b?c d"} {
 		f.Add(s)
 	}
 	base, _ := url.Parse("http://127.0.0.1:8080")
@@ -27,6 +27,9 @@ func FuzzFetchRoute(f *testing.F) {
 		u, err := url.Parse(routeURL(base, route, query))
 		if err != nil {
 			t.Fatalf("built an unparsable URL: %v", err)
+		}
+		if u.RawQuery != query || u.Fragment != "" {
+			t.Fatalf("query %q became %q, fragment %q", query, u.RawQuery, u.Fragment)
 		}
 		if !strings.HasPrefix(u.Path, "/kbs/v0/") || u.Path != "/kbs/v0/"+strings.Join(route, "/") {
 			t.Fatalf("path %q escapes or alters route %q", u.Path, route)

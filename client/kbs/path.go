@@ -52,6 +52,9 @@ func resourceRoute(path string) ([]string, error) {
 // and the raw query.
 func fetchRoute(path string) ([]string, string, error) {
 	path, query, _ := strings.Cut(path, "?")
+	if strings.ContainsFunc(query, notQueryChar) {
+		return nil, "", fmt.Errorf("%w: query %q: use percent-encoding for spaces, '#', control and non-ASCII characters", ErrInvalidPath, query)
+	}
 	if _, err := url.ParseQuery(query); err != nil {
 		return nil, "", fmt.Errorf("%w: query %q: %w", ErrInvalidPath, query, err)
 	}
@@ -76,6 +79,10 @@ func fetchRoute(path string) ([]string, string, error) {
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// notQueryChar reports characters a raw query cannot carry as they are:
+// anything but printable ASCII, and '#', which would start a fragment.
+func notQueryChar(r rune) bool { return r <= ' ' || r >= 0x7f || r == '#' }
 
 // routeURL builds base + /kbs/v0/<segments> + ?query, escaping each segment.
 func routeURL(base *url.URL, segments []string, query string) string {

@@ -150,7 +150,7 @@ func TestGetResourceWithToken(t *testing.T) {
 func TestGetResourceRejectsBadPathsWithoutSending(t *testing.T) {
 	srv := kbstest.New(t)
 	c := newTestClient(t, srv)
-	for _, p := range []string{"", "a/b", "a/b/c/d", "../b/c", "a/./c", "a/b/.c", "a b/c/d", "plugin/auth/x", "plugin/x", "plugin/x/../y", "a/b/c?%zz"} {
+	for _, p := range []string{"", "a/b", "a/b/c/d", "../b/c", "a/./c", "a/b/.c", "a b/c/d", "plugin/auth/x", "plugin/x", "plugin/x/../y", "a/b/c?%zz", "a/b/c?x y", "a/b/c?x#y"} {
 		if _, err := c.GetResource(testContext(t), p); !errors.Is(err, ErrInvalidPath) {
 			t.Errorf("GetResource(%q) error %v, want ErrInvalidPath", p, err)
 		}
