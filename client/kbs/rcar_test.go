@@ -249,3 +249,37 @@ func TestRootCertificatePEM(t *testing.T) {
 		t.Fatal("New accepted a root PEM without certificates")
 	}
 }
+
+// TestAttestationWireKeys checks the raw /attest body, not the shared
+// types: kebab-case outside, snake_case inside tee-evidence.
+func TestAttestationWireKeys(t *testing.T) {
+	srv := kbstest.New(t)
+	c := newTestClient(t, srv, WithInitData([]byte("x = 1")))
+	if _, err := c.Attest(testContext(t)); err != nil {
+		t.Fatal(err)
+	}
+	var body []byte
+	for _, r := range srv.Requests() {
+		if r.Path == "/kbs/v0/attest" {
+			body = r.Body
+			if !strings.HasPrefix(r.Header.Get("Cookie"), kbs.SessionCookie+"=") {
+				t.Fatalf("attest sent Cookie %q", r.Header.Get("Cookie"))
+			}
+		}
+	}
+	var wire struct {
+		InitData    map[string]string          `json:"init-data"`
+		RuntimeData map[string]json.RawMessage `json:"runtime-data"`
+		TeeEvidence map[string]json.RawMessage `json:"tee-evidence"`
+	}
+	if err := json.Unmarshal(body, &wire); err != nil {
+		t.Fatal(err)
+	}
+	_, hasNonce := wire.RuntimeData["nonce"]
+	_, hasKey := wire.RuntimeData["tee-pubkey"]
+	_, hasPrimary := wire.TeeEvidence["primary_evidence"]
+	additional := string(wire.TeeEvidence["additional_evidence"])
+	if wire.InitData["format"] != "toml" || wire.InitData["body"] != "x = 1" || !hasNonce || !hasKey || !hasPrimary || additional != `""` {
+		t.Fatalf("attest body %s", body)
+	}
+}

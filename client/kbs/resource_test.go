@@ -159,3 +159,24 @@ func TestGetResourceRejectsBadPathsWithoutSending(t *testing.T) {
 		t.Fatalf("%d requests sent for invalid paths", n)
 	}
 }
+
+func TestConcurrentGetResource(t *testing.T) {
+	srv := kbstest.New(t)
+	srv.SetResource("default/key/1", []byte("v"))
+	c := newTestClient(t, srv)
+	errs := make(chan error, 8)
+	for range cap(errs) {
+		go func() {
+			got, err := c.GetResource(testContext(t), "default/key/1")
+			if err == nil && string(got) != "v" {
+				err = errors.New("wrong plaintext")
+			}
+			errs <- err
+		}()
+	}
+	for range cap(errs) {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
