@@ -1,0 +1,46 @@
+package kbs
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/cocoon-cc/cocoon/protocol/kbs"
+)
+
+// BenchmarkFullFlow is one guest's whole RCAR in-process: /auth, /attest
+// with sample evidence, then the resource as a JWE, decrypted.
+func BenchmarkFullFlow(b *testing.B) {
+	h := newHarness(b, harnessOptions{allowSample: true})
+	h.putResource("default/key/1", secret)
+	g := newGuest(h)
+	handler := h.server.Handler()
+	authReq := authBody(kbs.ProtocolVersion, kbs.TeeSample)
+	b.ReportAllocs()
+	for b.Loop() {
+		auth := serve(handler, httptest.NewRequest(http.MethodPost, "/kbs/v0/auth", bytes.NewReader(authReq)))
+		var challenge kbs.Challenge
+		must(b, json.Unmarshal(auth.Body.Bytes(), &challenge))
+		cookies := auth.Result().Cookies()
+
+		att, err := json.Marshal(g.attestation(challenge.Nonce, "", nil))
+		must(b, err)
+		req := httptest.NewRequest(http.MethodPost, "/kbs/v0/attest", bytes.NewReader(att))
+		req.AddCookie(cookies[0])
+		if rec := serve(handler, req); rec.Code != http.StatusOK {
+			b.Fatalf("/attest = %d %s", rec.Code, rec.Body)
+		}
+
+		req = httptest.NewRequest(http.MethodGet, "/kbs/v0/resource/default/key/1", nil)
+		req.AddCookie(cookies[0])
+		rec := serve(handler, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("resource = %d %s", rec.Code, rec.Body)
+		}
+		if !bytes.Equal(g.decrypt(rec.Body.Bytes()), secret) {
+			b.Fatal("resource does not decrypt to the secret")
+		}
+	}
+}
