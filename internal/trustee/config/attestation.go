@@ -64,7 +64,7 @@ type AttestationService struct {
 
 	// intel_ta
 	BaseURL              string   `toml:"base_url"`
-	APIKey               string   `toml:"api_key"`
+	APIKey               Secret   `toml:"api_key"`
 	CertsFile            string   `toml:"certs_file"`
 	PolicyIDs            []string `toml:"policy_ids"`
 	AllowUnmatchedPolicy *bool    `toml:"allow_unmatched_policy"`

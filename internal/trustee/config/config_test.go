@@ -3,6 +3,8 @@ package config
 import (
 	"crypto/tls"
 	"errors"
+	"fmt"
+	"log/slog"
 	"maps"
 	"os"
 	"path/filepath"
@@ -360,5 +362,22 @@ func TestTLSConfig(t *testing.T) {
 	}
 	if _, err := (HTTPServer{TLSProfile: "bogus"}).TLSConfig(); !errors.Is(err, ErrInvalid) {
 		t.Errorf("bogus profile: %v", err)
+	}
+}
+
+func TestSecretsAreRedacted(t *testing.T) {
+	cfg, err := Parse([]byte(plainHTTP + "[storage_backend.backends.postgres]\npassword = 'hunter2'\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.StorageBackend.Backends.Postgres.Password != "hunter2" {
+		t.Fatal("password not decoded")
+	}
+	var logged strings.Builder
+	slog.New(slog.NewTextHandler(&logged, nil)).Info("config", "password", cfg.StorageBackend.Backends.Postgres.Password)
+	for _, s := range []string{fmt.Sprintf("%v", cfg), fmt.Sprintf("%+v", *cfg), fmt.Sprintf("%#v", *cfg), logged.String()} {
+		if strings.Contains(s, "hunter2") {
+			t.Errorf("secret printed: %s", s)
+		}
 	}
 }

@@ -13,6 +13,16 @@ import (
 // Missing data fails the test: it is an input we rely on, not an option.
 func upstreamDir(t testing.TB) string {
 	t.Helper()
+	up := filepath.Join(moduleRoot(t), "..", "shared", "testdata", "upstream")
+	if _, err := os.Stat(up); err != nil {
+		t.Fatalf("upstream test data missing: %v", err)
+	}
+	return up
+}
+
+// moduleRoot is the directory holding go.mod.
+func moduleRoot(t testing.TB) string {
+	t.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)
@@ -27,11 +37,7 @@ func upstreamDir(t testing.TB) string {
 		}
 		dir = parent
 	}
-	up := filepath.Join(dir, "..", "shared", "testdata", "upstream")
-	if _, err := os.Stat(up); err != nil {
-		t.Fatalf("upstream test data missing: %v", err)
-	}
-	return up
+	return dir
 }
 
 // keyErrors flattens a (joined) error into "key → sentinel name" pairs.

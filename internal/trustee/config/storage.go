@@ -73,7 +73,7 @@ type LocalJSONBackend struct {
 type PostgresBackend struct {
 	DB       string `toml:"db"`
 	Username string `toml:"username"`
-	Password string `toml:"password"`
+	Password Secret `toml:"password"`
 	Port     uint16 `toml:"port"`
 	Host     string `toml:"host"`
 }
