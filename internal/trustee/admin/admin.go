@@ -39,8 +39,12 @@ const (
 )
 
 // New builds the Authorizer cfg describes, loading its keys now so a bad
-// key file fails start-up rather than the first admin request.
+// key file fails start-up rather than the first admin request. A nil
+// logger discards.
 func New(cfg config.Admin, logger *slog.Logger) (Authorizer, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("admin: %w", err)
 	}
