@@ -249,8 +249,9 @@ func TestQueryReferenceValueErrorFailsEvaluation(t *testing.T) {
 	}
 
 	garbage := staticRVs(map[string]string{"launch_digest": `{not json`})
-	if _, err := NewEngine(nil).Appraise(context.Background(), module, sampleAppraisalInput(), garbage); err == nil {
-		t.Fatal("Appraise accepted a reference value that is not JSON")
+	_, err = NewEngine(nil).Appraise(context.Background(), module, sampleAppraisalInput(), garbage)
+	if err == nil || !strings.Contains(err.Error(), `reference value "launch_digest": stored value is not valid JSON`) {
+		t.Fatalf("Appraise with a stored value that is not JSON = %v", err)
 	}
 }
 

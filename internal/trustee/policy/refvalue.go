@@ -37,7 +37,9 @@ func withRVSession(ctx context.Context, s *rvSession) context.Context {
 
 // queryReferenceValue is upstream's regorus extension of the same name and
 // arity: the stored value of a reference value, or null. It is memoized per
-// evaluation, so a policy may call it for the same id in many rules.
+// evaluation, so a policy may call it for the same id in many rules. Its
+// errors halt the evaluation: a failed lookup must fail the appraisal, not
+// read as "no reference value".
 var queryReferenceValue = rego.Function1(
 	&rego.Function{
 		Name:             "query_reference_value",
@@ -47,28 +49,34 @@ var queryReferenceValue = rego.Function1(
 	},
 	func(bctx rego.BuiltinContext, op *ast.Term) (*ast.Term, error) {
 		id, ok := op.Value.(ast.String)
-		if !ok {
+		if !ok { // the type checker already refuses this at compile time
 			return nil, rego.NewHaltError(fmt.Errorf("reference value id must be a string, got %s", ast.ValueName(op.Value)))
 		}
-		value, err := lookupReferenceValue(bctx.Context, string(id))
+		s, _ := bctx.Context.Value(rvSessionKey{}).(*rvSession)
+		if s == nil {
+			return nil, rego.NewHaltError(errNoReferenceValues)
+		}
+		value, err := s.query(bctx.Context, string(id))
 		if err != nil {
-			// Halt: a failed lookup must fail the appraisal, not read as
-			// "no reference value".
-			err = fmt.Errorf("reference value %q: %w", string(id), err)
-			if s, _ := bctx.Context.Value(rvSessionKey{}).(*rvSession); s != nil && s.err == nil {
-				s.err = err
-			}
 			return nil, rego.NewHaltError(err)
 		}
 		return ast.NewTerm(value), nil
 	},
 )
 
-func lookupReferenceValue(ctx context.Context, id string) (ast.Value, error) {
-	s, _ := ctx.Value(rvSessionKey{}).(*rvSession)
-	if s == nil {
-		return nil, errNoReferenceValues
+// query looks id up, remembering the first failure for the caller.
+func (s *rvSession) query(ctx context.Context, id string) (ast.Value, error) {
+	value, err := s.decode(ctx, id)
+	if err != nil {
+		err = fmt.Errorf("reference value %q: %w", id, err)
+		if s.err == nil {
+			s.err = err
+		}
 	}
+	return value, err
+}
+
+func (s *rvSession) decode(ctx context.Context, id string) (ast.Value, error) {
 	raw, err := s.lookup(ctx, id)
 	if err != nil {
 		return nil, err

@@ -8,8 +8,8 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 )
 
-// Allow evaluates data.policy.allow with input (the verified token claims)
-// and data (e.g. {"plugin":"resource","resource-path":[...],"query":{...}}).
+// Allow evaluates data.policy.allow with input (the verified token claims,
+// as Go values or as JSON text in a json.RawMessage) and data (e.g. {"plugin":"resource","resource-path":[...],"query":{...}}).
 // A missing, undefined or non-boolean allow denies with an error wrapping
 // ErrNotBoolean, as upstream's KBS does (it counts them as policy errors).
 func (e *Engine) Allow(ctx context.Context, module string, input any, data map[string]any) (bool, error) {
@@ -25,13 +25,17 @@ func (e *Engine) Allow(ctx context.Context, module string, input any, data map[s
 		// A nil map converts to null: no data document at all.
 		obj = ast.NewObject()
 	}
+	in, err := inputValue(input)
+	if err != nil {
+		return false, err
+	}
 	pq, err := e.prepared(ctx, module, KindResource)
 	if err != nil {
 		return false, err
 	}
 	ctx, cancel := withEvalTimeout(ctx)
 	defer cancel()
-	rs, err := pq.Eval(withDataDocument(ctx, obj), rego.EvalInput(input))
+	rs, err := pq.Eval(withDataDocument(ctx, obj), rego.EvalParsedInput(in))
 	if err != nil {
 		return false, evalError(ctx, "resource policy", err)
 	}

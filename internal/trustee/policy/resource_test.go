@@ -2,6 +2,7 @@ package policy
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"testing"
@@ -188,5 +189,18 @@ func TestAllowRefusesReferenceValues(t *testing.T) {
 	module := "package policy\nimport rego.v1\ndefault allow := false\nallow if query_reference_value(\"x\") == null\n"
 	if _, err := NewEngine(nil).Allow(context.Background(), module, map[string]any{}, resourceData("resource")); err == nil {
 		t.Fatal("resource policy could query reference values")
+	}
+}
+
+func TestAllowJSONInput(t *testing.T) {
+	e := NewEngine(nil)
+	module := upstreamPolicy(t, "kbs/affirming.rego")
+	claims := json.RawMessage(`{"submods":{"cpu0":{"ear.status":"affirming"}}}`)
+	got, err := e.Allow(context.Background(), module, claims, resourceData("resource", "a", "b", "c"))
+	if err != nil || !got {
+		t.Fatalf("Allow = %v, %v; want true", got, err)
+	}
+	if _, err := e.Allow(context.Background(), module, json.RawMessage(`{"submods":`), nil); err == nil {
+		t.Fatal("Allow accepted truncated JSON input")
 	}
 }
