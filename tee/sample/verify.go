@@ -73,8 +73,10 @@ func checkEvidence(evidence json.RawMessage, expectedReportData []byte) (Evidenc
 		return Evidence{}, err
 	}
 	got, err := base64.StdEncoding.DecodeString(ev.ReportData)
-	if err != nil {
-		return Evidence{}, fmt.Errorf("%w: report_data is not standard base64: %v", ErrMalformedEvidence, err)
+	// Go's decoder skips newlines and tolerates stray trailing bits; upstream
+	// does not, and the claim must be the one canonical spelling.
+	if err != nil || base64.StdEncoding.EncodeToString(got) != ev.ReportData {
+		return Evidence{}, fmt.Errorf("%w: report_data is not canonical standard base64", ErrMalformedEvidence)
 	}
 	if subtle.ConstantTimeCompare(got, expectedReportData) != 1 {
 		return Evidence{}, ErrReportDataMismatch
