@@ -34,11 +34,16 @@ var AllowSampleResourcePolicy string
 // InstallDefaultResourcePolicy stores the default resource policy unless a
 // policy is already stored (overwrite=false, as upstream). With allowSample
 // the development policy is stored instead and replaces whatever was there.
+// Without it, a development policy left by an earlier run is replaced by
+// the default, so the flag cannot outlive the run that used it.
 func (s *Server) InstallDefaultResourcePolicy(ctx context.Context, allowSample bool) error {
 	module, overwrite := DefaultResourcePolicy, false
 	if allowSample {
 		module, overwrite = AllowSampleResourcePolicy, true
 		s.logger.WarnContext(ctx, "DEVELOPMENT resource policy installed: resources are released to the sample TEE, which proves nothing; never use this in production")
+	} else if stored, err := s.resourcePolicy(ctx); err == nil && stored == AllowSampleResourcePolicy {
+		overwrite = true
+		s.logger.InfoContext(ctx, "development resource policy of an earlier run replaced by the default")
 	}
 	if err := s.policy.Check(ctx, module, policy.KindResource); err != nil {
 		return fmt.Errorf("built-in resource policy: %w", err)
