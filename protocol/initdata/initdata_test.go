@@ -72,7 +72,7 @@ func TestParseRefusals(t *testing.T) {
 		{"IANA name", "version = \"0.1.0\"\nalgorithm = \"sha-384\"\n[data]\n", `did you mean "sha384"`},
 		{"upper case", "version = \"0.1.0\"\nalgorithm = \"SHA256\"\n[data]\n", `did you mean "sha256"`},
 		{"sm3", "version = \"0.1.0\"\nalgorithm = \"sm3\"\n[data]\n", "sha256, sha384 or sha512"},
-		{"unknown key", "version = \"0.1.0\"\nalgorithm = \"sha256\"\nalgoritm = \"sha256\"\n[data]\n", `unknown key "algoritm"`},
+		{"unknown key", "version = \"0.1.0\"\nalgorithm = \"sha256\"\nhash = \"sha256\"\n[data]\n", `unknown key "hash"`},
 		{"unknown table", "version = \"0.1.0\"\nalgorithm = \"sha256\"\n[data]\n[extra]\nx = 1\n", `unknown key "extra`},
 		{"no data", "version = \"0.1.0\"\nalgorithm = \"sha256\"\n", `missing "data"`},
 		{"no algorithm", "version = \"0.1.0\"\n[data]\n", `missing "algorithm"`},

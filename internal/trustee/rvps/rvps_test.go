@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"io"
 	"log/slog"
 	"reflect"
 	"strings"
@@ -21,7 +20,7 @@ func newTestService(t testing.TB) (*Service, storage.Store) {
 	t.Helper()
 	store := storage.NewMemory()
 	t.Cleanup(func() { store.Close() })
-	s := New(store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s := New(store, slog.New(slog.DiscardHandler))
 	s.now = func() time.Time { return registeredAt }
 	return s, store
 }

@@ -10,7 +10,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
-	"io"
 	"log/slog"
 	"math/big"
 	"os"
@@ -20,7 +19,7 @@ import (
 	"time"
 )
 
-var discard = slog.New(slog.NewTextHandler(io.Discard, nil))
+var discard = slog.New(slog.DiscardHandler)
 
 // testNow is inside the validity of both the upstream scenario certificates
 // (2026-04-15 .. 2036-04-12) and the certificates made below.
