@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
+
+	"github.com/cocoon-cc/cocoon/internal/testutil/upstream"
 )
 
 // asJSON normalises claims through JSON so tests compare plain values.
@@ -23,7 +25,7 @@ func asJSON(t *testing.T, v any) any {
 // The identifiers upstream's default CPU policy derives from the claims
 // (integration-tests check_validated_identifiers).
 func TestClaimsOfUpstreamDocumentYieldPolicyIdentifiers(t *testing.T) {
-	doc, err := Parse(readUpstream(t, upstreamWithPolicy))
+	doc, err := Parse(upstream.Read(t, upstreamWithPolicy))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,11 +3,13 @@ package initdata
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/cocoon-cc/cocoon/internal/testutil/upstream"
 )
 
 // FuzzParse: no panic; an accepted document digests and yields JSON claims.
 func FuzzParse(f *testing.F) {
-	f.Add(readUpstream(f, upstreamWithPolicy))
+	f.Add(upstream.Read(f, upstreamWithPolicy))
 	f.Add([]byte("version = \"0.1.0\"\nalgorithm = \"sha384\"\n[data]\n\"aa.toml\" = '''\n[a]\nb = 1\n'''\n"))
 	f.Add([]byte("version = \"0.1.0\"\nalgorithm = \"sha-512\"\n[data]\n"))
 	f.Add([]byte("[data]\nx = 1"))

@@ -10,12 +10,14 @@ import (
 	"testing"
 
 	"github.com/cocoon-cc/cocoon/protocol/kbs"
+
+	"github.com/cocoon-cc/cocoon/internal/testutil/upstream"
 )
 
 const upstreamWithPolicy = "trustee/initdata/init-data-with-policy.toml"
 
 func TestParseUpstreamDocumentWithPolicy(t *testing.T) {
-	body := readUpstream(t, upstreamWithPolicy)
+	body := upstream.Read(t, upstreamWithPolicy)
 	doc, err := Parse(body)
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +40,7 @@ func TestParseUpstreamDocumentWithPolicy(t *testing.T) {
 
 // Each algorithm hashes the raw bytes as received, whitespace included.
 func TestDigestPerAlgorithmOverRawBytes(t *testing.T) {
-	original := readUpstream(t, upstreamWithPolicy)
+	original := upstream.Read(t, upstreamWithPolicy)
 	sum384 := func(b []byte) []byte { d := sha512.Sum384(b); return d[:] }
 	sum512 := func(b []byte) []byte { d := sha512.Sum512(b); return d[:] }
 	sum256 := func(b []byte) []byte { d := sha256.Sum256(b); return d[:] }

@@ -16,12 +16,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cocoon-cc/cocoon/internal/testutil/upstream"
 )
 
 func TestJWKSMatchesUpstreamFixture(t *testing.T) {
 	issuer := newTestIssuer(t, IssuerConfig{
-		SignerKeyPath:  upstreamTestdata(t, "trustee/as/jwk/signing-key.pem"),
-		SignerCertPath: upstreamTestdata(t, "trustee/as/jwk/cert-chain.pem"),
+		SignerKeyPath:  upstream.Path(t, "trustee/as/jwk/signing-key.pem"),
+		SignerCertPath: upstream.Path(t, "trustee/as/jwk/cert-chain.pem"),
 	})
 	got, err := json.Marshal(issuer.JWKS())
 	if err != nil {
@@ -31,7 +33,7 @@ func TestJWKSMatchesUpstreamFixture(t *testing.T) {
 	if err := json.Unmarshal(got, &gotJSON); err != nil {
 		t.Fatal(err)
 	}
-	if err := json.Unmarshal(readUpstream(t, "trustee/as/jwk/expected-jwks.json"), &wantJSON); err != nil {
+	if err := json.Unmarshal(upstream.Read(t, "trustee/as/jwk/expected-jwks.json"), &wantJSON); err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(gotJSON, wantJSON) {
@@ -44,7 +46,7 @@ func TestJWKSMatchesUpstreamFixture(t *testing.T) {
 // "iss", which HEAD (and Cocoon) add.
 func TestIssueReproducesUpstreamExamplePayload(t *testing.T) {
 	var example map[string]any
-	dec := json.NewDecoder(bytes.NewReader(readUpstream(t, "trustee/as/example.token.json")))
+	dec := json.NewDecoder(bytes.NewReader(upstream.Read(t, "trustee/as/example.token.json")))
 	dec.UseNumber()
 	if err := dec.Decode(&example); err != nil {
 		t.Fatal(err)

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/cocoon-cc/cocoon/internal/testutil/upstream"
 )
 
 // Upstream kbs/src/crypto/jwt.rs test_verify_jwk_endorsement_scenarios.
@@ -36,7 +38,7 @@ func TestEndorsementUpstreamScenarios(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.scenario, func(t *testing.T) {
 			base := "trustee/kbs/jwk/scenario" + c.scenario
-			roots, err := parseCertChain(readUpstream(t, base+"-trust.pem"))
+			roots, err := parseCertChain(upstream.Read(t, base+"-trust.pem"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -44,7 +46,7 @@ func TestEndorsementUpstreamScenarios(t *testing.T) {
 			for _, r := range roots {
 				pool.AddCert(r)
 			}
-			key, x5c, err := parsePublicJWK(readUpstream(t, base+"-jwk.json"))
+			key, x5c, err := parsePublicJWK(upstream.Read(t, base+"-jwk.json"))
 			if err != nil {
 				t.Fatal(err)
 			}
