@@ -23,22 +23,21 @@ const (
 
 // devConfig is the configuration of the zero-config development server.
 // Keys are created on first start and kept across restarts.
-func devConfig(o *options, logger *slog.Logger) (*config.Config, error) {
+func devConfig(o *options, logger *slog.Logger) (*config.Config, *devBanner, error) {
 	dir, err := filepath.Abs(o.dataDir)
 	if err != nil {
-		return nil, fmt.Errorf("--data-dir: %w", err)
+		return nil, nil, fmt.Errorf("--data-dir: %w", err)
 	}
 	created, err := ensureDevKeys(dir)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cfg := config.Default(dir)
 	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("development configuration: %w", err)
+		return nil, nil, fmt.Errorf("development configuration: %w", err)
 	}
-	logger.Warn("development server: plain HTTP on loopback, no configuration file", slog.String("data_dir", dir))
-	printDevBanner(o.stdout, dir, "http://"+cfg.HTTPServer.Sockets[0], created)
-	return cfg, nil
+	logger.Warn("development server: plain HTTP, no configuration file", slog.String("data_dir", dir))
+	return cfg, &devBanner{dir: dir, created: created}, nil
 }
 
 // ensureDevKeys creates the admin key pair and the token signing key unless
@@ -99,9 +98,16 @@ func writeNew(path string, data []byte, perm os.FileMode) error {
 	return f.Close()
 }
 
-func printDevBanner(w io.Writer, dir, url string, created bool) {
+// devBanner tells the developer where the keys are and what to run next.
+type devBanner struct {
+	dir     string
+	created bool // the keys were made on this start
+}
+
+func (b *devBanner) print(w io.Writer, url string) {
+	dir := b.dir
 	state := "Using the keys in"
-	if created {
+	if b.created {
 		state = "Created new keys in"
 	}
 	fmt.Fprintf(w, `Cocoon Trustee development server (plain HTTP, do not expose it)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/ecdsa"
@@ -9,9 +10,10 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"encoding/pem"
-	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"net/http"
@@ -145,17 +147,6 @@ func TestBadFlagsAreRefused(t *testing.T) {
 	}
 }
 
-// freeAddr finds a loopback port nobody listens on.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // selfSignedCert writes a certificate for 127.0.0.1 and its key.
 func selfSignedCert(t *testing.T, dir string) (certPEM []byte, certPath, keyPath string) {
 	t.Helper()
@@ -184,12 +175,59 @@ func selfSignedCert(t *testing.T, dir string) (certPEM []byte, certPath, keyPath
 	return certPEM, certPath, keyPath
 }
 
+// server is a trustee command running in the background.
+type server struct {
+	url    string        // from the "KBS listening" log line
+	stdout *bytes.Buffer // complete once url is known: the banner comes first
+	done   chan error
+	cancel context.CancelFunc
+}
+
+// start runs the trustee command line until the test ends and waits for
+// its "KBS listening" log line; the command must log JSON.
+func start(t *testing.T, args ...string) *server {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	logs, logWriter := io.Pipe()
+	s := &server{stdout: &bytes.Buffer{}, done: make(chan error, 1), cancel: cancel}
+	go func() {
+		cmd := newRootCommand(s.stdout, logWriter)
+		cmd.SetArgs(args)
+		err := cmd.ExecuteContext(ctx)
+		logWriter.CloseWithError(fmt.Errorf("trustee exited: %v", err))
+		s.done <- err
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-s.done
+	})
+	lines := bufio.NewScanner(logs)
+	for lines.Scan() {
+		var entry struct{ Msg, URL string }
+		if json.Unmarshal(lines.Bytes(), &entry) == nil && entry.Msg == "KBS listening" {
+			s.url = entry.URL
+			go func() { _, _ = io.Copy(io.Discard, logs) }()
+			return s
+		}
+	}
+	t.Fatalf("no \"KBS listening\" line: %v", lines.Err())
+	return nil
+}
+
+// stop cancels the command and reports how it ended.
+func (s *server) stop() error {
+	s.cancel()
+	err := <-s.done
+	s.done <- err // for the cleanup
+	return err
+}
+
 // The real command, over HTTPS with the modern (TLS 1.3) profile and a
 // LocalFs store: an admin stores a secret, a sample guest fetches it with
-// our client, and cancelling the context stops the server cleanly.
+// our client, and cancelling the context stops the server cleanly. The
+// file's socket cannot be bound here: --socket must win over it.
 func TestServeEndToEnd(t *testing.T) {
 	dir := t.TempDir()
-	addr := freeAddr(t)
 	certPEM, certPath, keyPath := selfSignedCert(t, dir)
 	if _, err := ensureDevKeys(dir); err != nil {
 		t.Fatal(err)
@@ -197,7 +235,7 @@ func TestServeEndToEnd(t *testing.T) {
 	cfgPath := filepath.Join(dir, "kbs.toml")
 	writeFile(t, cfgPath, fmt.Sprintf(`
 [http_server]
-sockets = [%q]
+sockets = ["192.0.2.1:8080"]
 private_key = %q
 certificate = %q
 tls_profile = "modern"
@@ -218,28 +256,16 @@ dir_path = %q
 
 [[plugins]]
 name = "resource"
-`, addr, keyPath, certPath, filepath.Join(dir, tokenKeyFile), filepath.Join(dir, adminPubFile), filepath.Join(dir, "storage")))
+`, keyPath, certPath, filepath.Join(dir, tokenKeyFile), filepath.Join(dir, adminPubFile), filepath.Join(dir, "storage")))
 
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		_, stderr, err := run(ctx, "-c", cfgPath, "--insecure-allow-sample-tee", "--log-format", "json")
-		if err != nil {
-			err = fmt.Errorf("%w\n%s", err, stderr)
-		}
-		done <- err
-	}()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-	})
+	srv := start(t, "serve", "-c", cfgPath, "--socket", "127.0.0.1:0", "--insecure-allow-sample-tee", "--log-format", "json")
+	base := srv.url
+	if !strings.HasPrefix(base, "https://127.0.0.1:") || strings.HasSuffix(base, ":0") {
+		t.Fatalf("listening on %q, want https://127.0.0.1:<port>", base)
+	}
 
 	roots := x509.NewCertPool()
 	roots.AppendCertsFromPEM(certPEM)
-	httpClient := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}
-	base := "https://" + addr
-	waitHealthy(t, httpClient, base, done)
-
 	// modern = TLS 1.3 only.
 	old := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, MaxVersion: tls.VersionTLS12}}}
 	if _, err := old.Get(base + "/healthz"); err == nil {
@@ -267,37 +293,46 @@ name = "resource"
 		t.Fatalf("GetResource = %q, %v", got, err)
 	}
 
-	cancel()
-	if err := <-done; err != nil {
+	if err := srv.stop(); err != nil {
 		t.Fatalf("server did not stop cleanly: %v", err)
 	}
-	done <- nil // for the cleanup
 	if _, err := os.Stat(filepath.Join(dir, "storage")); err != nil {
 		t.Errorf("LocalFs storage not created: %v", err)
 	}
 }
 
-// waitHealthy polls /healthz until the server answers or exits.
-func waitHealthy(t *testing.T, c *http.Client, base string, done chan error) {
-	t.Helper()
-	for {
-		select {
-		case err := <-done:
-			done <- err
-			t.Fatalf("server exited: %v", err)
-		default:
+// Two development servers side by side, each on the port --socket gives
+// it, print their real URL in the banner and serve.
+func TestDevServersWithSocketFlag(t *testing.T) {
+	var urls []string
+	for _, args := range [][]string{
+		{"--socket", "127.0.0.1:0"},
+		{"serve", "--socket", "127.0.0.1:0", "--socket", "[::1]:0"},
+	} {
+		srv := start(t, append(args, "--data-dir", t.TempDir(), "--log-format", "json")...)
+		if !strings.Contains(srv.stdout.String(), "kbs-client --url "+srv.url+" ") {
+			t.Errorf("banner does not name %s:\n%s", srv.url, srv.stdout)
 		}
-		resp, err := c.Get(base + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
+		resp, err := http.Get(srv.url + "/healthz")
+		if err != nil {
+			t.Fatal(err)
 		}
-		var opErr *net.OpError
-		if err != nil && !errors.As(err, &opErr) {
-			t.Fatalf("healthz: %v", err)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s/healthz = %d", srv.url, resp.StatusCode)
 		}
-		time.Sleep(20 * time.Millisecond)
+		urls = append(urls, srv.url)
+	}
+	if urls[0] == urls[1] {
+		t.Fatalf("both servers on %s", urls[0])
+	}
+}
+
+func TestSocketFlagIsChecked(t *testing.T) {
+	for _, socket := range []string{"localhost:8080", "127.0.0.1", "nonsense"} {
+		_, stderr, err := run(context.Background(), "--data-dir", t.TempDir(), "--socket", socket)
+		if err == nil || !strings.Contains(stderr, "--socket") {
+			t.Errorf("--socket %q: err=%v stderr=%q", socket, err, stderr)
+		}
 	}
 }

@@ -24,6 +24,7 @@ type options struct {
 	logFormat   string
 	logLevel    string
 	allowSample bool
+	sockets     []string // --socket, in place of http_server.sockets
 	stdout      io.Writer
 	stderr      io.Writer
 }
@@ -33,6 +34,12 @@ const rootExamples = `  # Development server on http://127.0.0.1:8080, keys and 
 
   # Production: serve the configuration file (also read from $KBS_CONFIG_FILE)
   trustee --config-file /etc/trustee/kbs-config.toml
+
+  # A second development server beside the first, on a port of its own
+  trustee --data-dir ./dev2 --socket 127.0.0.1:8081
+
+  # Let the system pick the port: the "KBS listening" log line names it
+  trustee serve -c kbs-config.toml --socket 127.0.0.1:0
 
   # Check a configuration file without starting anything
   trustee validate -c /etc/trustee/kbs-config.toml`
@@ -46,7 +53,7 @@ func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 evidence, what they run (KBS protocol 0.4.0, compatible with upstream Trustee).
 
 Without a configuration file it starts a development server on plain HTTP at
-127.0.0.1:8080. On first start it creates an admin key pair and a token signing
+127.0.0.1:8080 (--socket to change). On first start it creates an admin key pair and a token signing
 key in the data directory and prints the next command to run.`,
 		Example:       rootExamples,
 		SilenceUsage:  true,
@@ -54,6 +61,7 @@ key in the data directory and prints the next command to run.`,
 		Args:          cobra.NoArgs,
 		RunE:          func(cmd *cobra.Command, _ []string) error { return runServe(cmd.Context(), o) },
 	}
+	addServeFlags(root, o)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 
@@ -72,11 +80,20 @@ key in the data directory and prints the next command to run.`,
 		Args:    cobra.NoArgs,
 		RunE:    func(cmd *cobra.Command, _ []string) error { return runServe(cmd.Context(), o) },
 	}
+	addServeFlags(serve, o)
 	root.AddCommand(serve, newValidateCommand(o), newVersionCommand(o))
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%w\nsee %s --help", err, c.CommandPath())
 	})
 	return withErrorPrinting(root, stderr)
+}
+
+// addServeFlags adds the flags that only serving reads, to the root
+// command and to serve alike.
+func addServeFlags(cmd *cobra.Command, o *options) {
+	cmd.Flags().StringArrayVar(&o.sockets, "socket", nil,
+		"listen on IP:PORT instead of http_server.sockets (repeatable); port 0 picks a free port, "+
+			"logged in the \"KBS listening\" line")
 }
 
 // withErrorPrinting prints a failed command's error once to stderr:

@@ -2,27 +2,14 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/http"
+	"net/netip"
 	"os/signal"
 	"syscall"
-	"time"
 
+	"github.com/cocoon-cc/cocoon/internal/trustee/app"
 	"github.com/cocoon-cc/cocoon/internal/trustee/config"
-)
-
-// HTTP server timeouts: generous for large TDX evidence on slow links,
-// bounded so idle or stalled clients cannot pin connections forever.
-const (
-	readHeaderTimeout = 10 * time.Second
-	readTimeout       = time.Minute
-	writeTimeout      = time.Minute
-	idleTimeout       = 2 * time.Minute
-	shutdownTimeout   = 30 * time.Second
 )
 
 func runServe(ctx context.Context, o *options) error {
@@ -30,8 +17,11 @@ func runServe(ctx context.Context, o *options) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := loadConfig(o, logger)
+	cfg, banner, err := loadConfig(o, logger)
 	if err != nil {
+		return err
+	}
+	if err := applySocketFlags(cfg, o.sockets); err != nil {
 		return err
 	}
 	for _, w := range cfg.Warnings {
@@ -40,104 +30,50 @@ func runServe(ctx context.Context, o *options) error {
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	t, err := build(ctx, cfg, o.allowSample, logger)
+	t, err := app.Build(ctx, cfg, app.Options{Logger: logger, AllowSampleTEE: o.allowSample})
 	if err != nil {
 		return err
 	}
-	defer t.stores.close(logger)
-	go t.sessions.RunSweeper(ctx)
-	return listenAndServe(ctx, cfg.HTTPServer, t.handler, logger)
+	defer t.Close()
+	listeners, err := t.Listen()
+	if err != nil {
+		return err
+	}
+	if banner != nil {
+		banner.print(o.stdout, listeners.URLs()[0])
+	}
+	return t.Serve(ctx, listeners)
 }
 
 // loadConfig reads the configuration file, or prepares the development
-// server when there is none.
-func loadConfig(o *options, logger *slog.Logger) (*config.Config, error) {
+// server, whose banner is printed once its socket is bound.
+func loadConfig(o *options, logger *slog.Logger) (*config.Config, *devBanner, error) {
 	if o.configFile == "" {
 		return devConfig(o, logger)
 	}
 	cfg, err := config.Load(o.configFile)
 	if err != nil {
-		return nil, fmt.Errorf("%w\n(run `trustee validate -c %s` for the full list)", err, o.configFile)
+		return nil, nil, fmt.Errorf("%w\n(run `trustee validate -c %s` for the full list)", err, o.configFile)
 	}
 	logger.Info("configuration loaded", slog.String("file", o.configFile))
-	return cfg, nil
+	return cfg, nil, nil
 }
 
-// listenAndServe binds every socket first, so a busy port fails start-up,
-// then serves until ctx ends and drains in-flight requests.
-func listenAndServe(ctx context.Context, hc config.HTTPServer, handler http.Handler, logger *slog.Logger) error {
-	tlsConfig, err := serverTLS(hc)
-	if err != nil {
-		return err
+// applySocketFlags puts the --socket addresses in place of
+// http_server.sockets: flags win over the file.
+func applySocketFlags(cfg *config.Config, sockets []string) error {
+	if len(sockets) == 0 {
+		return nil
 	}
-	srv := &http.Server{
-		Handler:           handler,
-		TLSConfig:         tlsConfig,
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-	}
-	var listeners []net.Listener
-	for _, addr := range hc.Sockets {
-		ln, err := net.Listen("tcp", addr)
+	for _, s := range sockets {
+		ap, err := netip.ParseAddrPort(s)
 		if err != nil {
-			for _, l := range listeners {
-				_ = l.Close()
-			}
-			return fmt.Errorf("http_server.sockets: %w", err)
+			return fmt.Errorf("--socket %q: want IP:PORT: %w", s, err)
 		}
-		if tlsConfig != nil {
-			ln = tls.NewListener(ln, tlsConfig)
-		}
-		listeners = append(listeners, ln)
-	}
-	scheme := "https"
-	if tlsConfig == nil {
-		scheme = "http"
-	}
-	served := make(chan error, len(listeners))
-	for _, ln := range listeners {
-		logger.Info("KBS listening", slog.String("url", scheme+"://"+ln.Addr().String()))
-		go func() { served <- srv.Serve(ln) }()
-	}
-
-	select {
-	case err := <-served:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	logger.Info("shutting down: draining in-flight requests", slog.Duration("timeout", shutdownTimeout))
-	drainCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(drainCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	for range listeners {
-		if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
-			return fmt.Errorf("serve: %w", err)
+		if cfg.HTTPServer.InsecureHTTP && !ap.Addr().IsLoopback() {
+			cfg.Warnings = append(cfg.Warnings, fmt.Sprintf("--socket %s serves plain HTTP off loopback; use only behind a TLS-terminating proxy", s))
 		}
 	}
-	logger.Info("stopped")
+	cfg.HTTPServer.Sockets = sockets
 	return nil
-}
-
-// serverTLS is nil for plain HTTP (insecure_http), else the configured
-// TLS profile with the server's certificate chain.
-func serverTLS(hc config.HTTPServer) (*tls.Config, error) {
-	if hc.InsecureHTTP {
-		return nil, nil
-	}
-	cfg, err := hc.TLSConfig()
-	if err != nil {
-		return nil, err
-	}
-	cert, err := tls.LoadX509KeyPair(hc.Certificate, hc.PrivateKey)
-	if err != nil {
-		return nil, fmt.Errorf("http_server.certificate / private_key: %w", err)
-	}
-	cfg.Certificates = []tls.Certificate{cert}
-	return cfg, nil
 }

@@ -1,0 +1,140 @@
+package app_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/cocoon-cc/cocoon/internal/trustee/app"
+	"github.com/cocoon-cc/cocoon/internal/trustee/config"
+	"github.com/cocoon-cc/cocoon/internal/trustee/storage"
+	"github.com/cocoon-cc/cocoon/internal/trustee/trusteetest"
+)
+
+func TestBuildRefusesWhatIsNotImplemented(t *testing.T) {
+	for name, change := range map[string]func(*config.Config){
+		"gRPC attestation service": func(c *config.Config) { c.AttestationService.Type = config.ASGRPC },
+		"Postgres storage":         func(c *config.Config) { c.StorageBackend.StorageType = config.StoragePostgres },
+		"unknown plugin":           func(c *config.Config) { c.Plugins = append(c.Plugins, config.Plugin{Name: "nebula"}) },
+		"missing token key":        func(c *config.Config) { c.AttestationService.TokenBroker.Signer.KeyPath += ".gone" },
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg, _ := trusteetest.NewConfig(t)
+			change(cfg)
+			if a, err := app.Build(context.Background(), cfg, app.Options{}); err == nil {
+				a.Close()
+				t.Fatal("Build succeeded")
+			}
+		})
+	}
+}
+
+// A store the caller passes serves every namespace and outlives the App.
+func TestCallersStoreIsSharedAndLeftOpen(t *testing.T) {
+	cfg, _ := trusteetest.NewConfig(t)
+	cfg.StorageBackend.StorageType = config.StorageLocalFs // ignored for Options.Store
+	store := storage.NewMemory()
+	a, err := app.Build(context.Background(), cfg, app.Options{Store: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ids, err := store.List(context.Background(), storage.NamespaceASPolicy)
+	if err != nil || len(ids) == 0 {
+		t.Fatalf("default attestation policies in the caller's store: %v, %v", ids, err)
+	}
+}
+
+// Listen on port 0, serve, log the real address, stop on cancel.
+func TestServeOnAChosenPort(t *testing.T) {
+	cfg, _ := trusteetest.NewConfig(t)
+	cfg.HTTPServer.Sockets = []string{"127.0.0.1:0"}
+	logs, logWriter := io.Pipe()
+	a, err := app.Build(context.Background(), cfg, app.Options{Logger: slog.New(slog.NewJSONHandler(logWriter, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	listeners, err := a.Listen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := listeners.URLs()[0]
+	if !strings.HasPrefix(url, "http://127.0.0.1:") || strings.HasSuffix(url, ":0") {
+		t.Fatalf("URL %q", url)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() {
+		served <- a.Serve(ctx, listeners)
+		logWriter.Close()
+	}()
+	lines := bufio.NewScanner(logs)
+	var logged string
+	for logged == "" && lines.Scan() {
+		var entry struct{ Msg, URL string }
+		if json.Unmarshal(lines.Bytes(), &entry) == nil && entry.Msg == "KBS listening" {
+			logged = entry.URL
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, logs) }()
+	if logged != url {
+		t.Fatalf("logged %q, listening on %q", logged, url)
+	}
+	resp, err := http.Get(url + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("/healthz = %d", resp.StatusCode)
+	}
+	cancel()
+	if err := <-served; err != nil {
+		t.Fatalf("Serve after cancel: %v", err)
+	}
+	if _, err := http.Get(url + "/healthz"); err == nil {
+		t.Fatal("still serving after Serve returned")
+	}
+}
+
+func TestListenFailsOnABusyPort(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	cfg, _ := trusteetest.NewConfig(t)
+	cfg.HTTPServer.Sockets = []string{"127.0.0.1:0", busy.Addr().String()}
+	a, err := app.Build(context.Background(), cfg, app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if _, err := a.Listen(); err == nil || !strings.Contains(err.Error(), "http_server.sockets") {
+		t.Fatalf("Listen on a busy port: %v", err)
+	}
+}
+
+func TestListenNeedsTheCertificate(t *testing.T) {
+	cfg, _ := trusteetest.NewConfig(t)
+	cfg.HTTPServer.InsecureHTTP = false
+	cfg.HTTPServer.Certificate, cfg.HTTPServer.PrivateKey = "/nonexistent/cert.pem", "/nonexistent/key.pem"
+	a, err := app.Build(context.Background(), cfg, app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if _, err := a.Listen(); err == nil || !strings.Contains(err.Error(), "http_server.certificate") {
+		t.Fatalf("Listen without certificate files: %v", err)
+	}
+}
