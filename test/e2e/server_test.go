@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -216,18 +217,19 @@ func (s *server) do(t *testing.T, method, path string, header http.Header, body 
 // node is the on-disk state of one Trustee: its keys, its configuration
 // and its LocalFs storage. Starting a node twice is a restart.
 type node struct {
-	dir      string
-	adminKey string // the admin's Ed25519 private key (PEM path)
-	adminPub string
-	tokenKey string    // EAR token signing key
-	tls      *tlsFiles // nil: plain HTTP on loopback
+	dir       string
+	adminPriv ed25519.PrivateKey
+	adminKey  string // adminPriv, PEM
+	adminPub  string
+	tokenKey  string    // EAR token signing key
+	tls       *tlsFiles // nil: plain HTTP on loopback
 }
 
 func newNode(t *testing.T) *node {
 	t.Helper()
 	dir := t.TempDir()
-	_, adminKey, adminPub := adminKeyPair(t, dir, "admin")
-	return &node{dir: dir, adminKey: adminKey, adminPub: adminPub, tokenKey: p256KeyFile(t, dir, "token.key")}
+	adminPriv, adminKey, adminPub := adminKeyPair(t, dir, "admin")
+	return &node{dir: dir, adminPriv: adminPriv, adminKey: adminKey, adminPub: adminPub, tokenKey: p256KeyFile(t, dir, "token.key")}
 }
 
 func newHTTPSNode(t *testing.T) *node {
