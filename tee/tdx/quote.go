@@ -1,0 +1,244 @@
+// Package tdx is the Intel TDX TEE: evidence as upstream's attester sends
+// it, TD quote parsing (v4 and v5), verification of the quote's signature
+// chain to the Intel SGX root, TCB status from Intel PCS collateral,
+// bindings of REPORT_DATA and MRCONFIGID, the CC event log replay against
+// the RTMRs, Trustee's claims, and the guest-side attester.
+//
+// Parsing, verification, validation and trust roots are kept apart:
+// quote.go parses, verify.go checks signatures, tcb.go and validate.go
+// judge the verified values, and roots come from the caller.
+package tdx
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+)
+
+// ErrMalformedQuote means the bytes are not a TD quote this parser accepts.
+var ErrMalformedQuote = errors.New("tdx: malformed quote")
+
+// Quote versions, TEE type and attestation key type of a TD quote.
+const (
+	QuoteV4         = 4
+	QuoteV5         = 5
+	TeeTypeTDX      = 0x81
+	AttKeyECDSAP256 = 2
+)
+
+// V5 body types: TDX 1.0 and TDX 1.5 report bodies.
+const (
+	BodyTypeTDX10 = 2
+	BodyTypeTDX15 = 3
+)
+
+// Sizes from Intel's TDX DCAP quote layout.
+const (
+	headerSize      = 48
+	bodySizeTDX10   = 584
+	bodySizeTDX15   = 648
+	v5BodyInfoSize  = 6
+	ecdsaSize       = 64
+	qeReportSize    = 384
+	certTypeQEData  = 6
+	certTypePCKPEM  = 5
+	reportDataSize  = 64
+	measurementSize = 48
+)
+
+// Header is the 48-byte quote header.
+type Header struct {
+	Version    uint16
+	AttKeyType uint16
+	TeeType    uint32
+	Reserved   [4]byte
+	VendorID   [16]byte
+	UserData   [20]byte
+}
+
+// Body is the TD report body; TeeTCBSVN2 and MRServiceTD are set only in
+// TDX 1.5 bodies of v5 quotes.
+type Body struct {
+	TeeTCBSVN      [16]byte
+	MRSeam         [measurementSize]byte
+	MRSignerSeam   [measurementSize]byte
+	SeamAttributes [8]byte
+	TDAttributes   [8]byte
+	XFAM           [8]byte
+	MRTD           [measurementSize]byte
+	MRConfigID     [measurementSize]byte
+	MROwner        [measurementSize]byte
+	MROwnerConfig  [measurementSize]byte
+	RTMRs          [4][measurementSize]byte
+	ReportData     [reportDataSize]byte
+	TeeTCBSVN2     []byte
+	MRServiceTD    []byte
+}
+
+// QEReport is the quoting enclave's SGX report, which the PCK key signs.
+type QEReport struct {
+	Raw        []byte
+	CPUSVN     [16]byte
+	MiscSelect uint32
+	Attributes [16]byte
+	MREnclave  [32]byte
+	MRSigner   [32]byte
+	IsvProdID  uint16
+	IsvSVN     uint16
+	ReportData [reportDataSize]byte
+}
+
+// Quote is a parsed TD quote.
+type Quote struct {
+	Header Header
+	// BodyType and BodySize are the v5 body descriptor (zero in v4).
+	BodyType uint16
+	BodySize uint32
+	Body     Body
+	// Signed is the part of the quote the attestation key signs.
+	Signed            []byte
+	Signature         [ecdsaSize]byte
+	AttestationKey    [ecdsaSize]byte
+	QEReport          QEReport
+	QEReportSignature [ecdsaSize]byte
+	QEAuthData        []byte
+	// PCKChain is the PEM chain: PCK leaf, PCK CA, root.
+	PCKChain []byte
+}
+
+// ParseQuote parses a v4 or v5 TD quote with an ECDSA P-256 attestation
+// key and a PCK certificate chain. Bytes after the signature data are
+// ignored, as Intel's library does.
+func ParseQuote(b []byte) (*Quote, error) {
+	r := &reader{b: b}
+	q := &Quote{}
+	if err := q.parseHeader(r); err != nil {
+		return nil, err
+	}
+	bodySize := bodySizeTDX10
+	if q.Header.Version == QuoteV5 {
+		var err error
+		if q.BodyType, err = r.u16("v5 body type"); err != nil {
+			return nil, err
+		}
+		if q.BodySize, err = r.u32("v5 body size"); err != nil {
+			return nil, err
+		}
+		switch {
+		case q.BodyType == BodyTypeTDX10 && q.BodySize == bodySizeTDX10:
+		case q.BodyType == BodyTypeTDX15 && q.BodySize == bodySizeTDX15:
+			bodySize = bodySizeTDX15
+		default:
+			return nil, fmt.Errorf("%w: v5 body type %d of size %d", ErrMalformedQuote, q.BodyType, q.BodySize)
+		}
+	}
+	body, err := r.bytes(bodySize, "report body")
+	if err != nil {
+		return nil, err
+	}
+	q.Body = parseBody(body)
+	q.Signed = b[:r.off:r.off]
+	if err := q.parseSignedData(r); err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
+func (q *Quote) parseHeader(r *reader) error {
+	h, err := r.bytes(headerSize, "header")
+	if err != nil {
+		return err
+	}
+	q.Header = Header{
+		Version:    binary.LittleEndian.Uint16(h[0:2]),
+		AttKeyType: binary.LittleEndian.Uint16(h[2:4]),
+		TeeType:    binary.LittleEndian.Uint32(h[4:8]),
+	}
+	copy(q.Header.Reserved[:], h[8:12])
+	copy(q.Header.VendorID[:], h[12:28])
+	copy(q.Header.UserData[:], h[28:48])
+	switch {
+	case q.Header.Version != QuoteV4 && q.Header.Version != QuoteV5:
+		return fmt.Errorf("%w: version %d, want a TD quote (4 or 5)", ErrMalformedQuote, q.Header.Version)
+	case q.Header.TeeType != TeeTypeTDX:
+		return fmt.Errorf("%w: TEE type 0x%x is not TDX", ErrMalformedQuote, q.Header.TeeType)
+	case q.Header.AttKeyType != AttKeyECDSAP256:
+		return fmt.Errorf("%w: attestation key type %d is not ECDSA P-256", ErrMalformedQuote, q.Header.AttKeyType)
+	}
+	return nil
+}
+
+func parseBody(b []byte) Body {
+	var body Body
+	fields := [][]byte{
+		body.TeeTCBSVN[:], body.MRSeam[:], body.MRSignerSeam[:], body.SeamAttributes[:],
+		body.TDAttributes[:], body.XFAM[:], body.MRTD[:], body.MRConfigID[:],
+		body.MROwner[:], body.MROwnerConfig[:], body.RTMRs[0][:], body.RTMRs[1][:],
+		body.RTMRs[2][:], body.RTMRs[3][:], body.ReportData[:],
+	}
+	off := 0
+	for _, dst := range fields {
+		off += copy(dst, b[off:])
+	}
+	if len(b) == bodySizeTDX15 {
+		body.TeeTCBSVN2 = append([]byte(nil), b[off:off+16]...)
+		body.MRServiceTD = append([]byte(nil), b[off+16:off+16+measurementSize]...)
+	}
+	return body
+}
+
+// parseSignedData reads the ECDSA quote signature data: signature,
+// attestation key, then certification data of type 6 holding the QE
+// report, its signature, the QE auth data and the PCK chain (type 5).
+func (q *Quote) parseSignedData(r *reader) error {
+	size, err := r.u32("signature data size")
+	if err != nil {
+		return err
+	}
+	sd, err := r.bytes(int(size), "signature data")
+	if err != nil {
+		return err
+	}
+	s := &reader{b: sd}
+	if err := s.copy(q.Signature[:], "quote signature"); err != nil {
+		return err
+	}
+	if err := s.copy(q.AttestationKey[:], "attestation key"); err != nil {
+		return err
+	}
+	qeData, err := s.certificationData(certTypeQEData, "QE report certification data")
+	if err != nil {
+		return err
+	}
+	c := &reader{b: qeData}
+	report, err := c.bytes(qeReportSize, "QE report")
+	if err != nil {
+		return err
+	}
+	q.QEReport = parseQEReport(report)
+	if err := c.copy(q.QEReportSignature[:], "QE report signature"); err != nil {
+		return err
+	}
+	authSize, err := c.u16("QE auth data size")
+	if err != nil {
+		return err
+	}
+	if q.QEAuthData, err = c.bytes(int(authSize), "QE auth data"); err != nil {
+		return err
+	}
+	q.PCKChain, err = c.certificationData(certTypePCKPEM, "PCK certificate chain")
+	return err
+}
+
+func parseQEReport(b []byte) QEReport {
+	rep := QEReport{Raw: b}
+	copy(rep.CPUSVN[:], b[0:16])
+	rep.MiscSelect = binary.LittleEndian.Uint32(b[16:20])
+	copy(rep.Attributes[:], b[48:64])
+	copy(rep.MREnclave[:], b[64:96])
+	copy(rep.MRSigner[:], b[128:160])
+	rep.IsvProdID = binary.LittleEndian.Uint16(b[256:258])
+	rep.IsvSVN = binary.LittleEndian.Uint16(b[258:260])
+	copy(rep.ReportData[:], b[320:384])
+	return rep
+}
