@@ -1,146 +1,160 @@
-package kbs
+package kbs_test
 
 import (
+	"context"
 	"crypto/ed25519"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/cocoon-cc/cocoon/client/kbs/kbstest"
+	kbsclient "github.com/cocoon-cc/cocoon/client/kbs"
+	"github.com/cocoon-cc/cocoon/internal/trustee/admin"
+	"github.com/cocoon-cc/cocoon/internal/trustee/storage"
+	"github.com/cocoon-cc/cocoon/internal/trustee/trusteetest"
 	"github.com/cocoon-cc/cocoon/protocol/kbs"
 )
 
-func newTestAdmin(t *testing.T) (*kbstest.Server, *Admin, ed25519.PublicKey) {
+// newTestAdmin returns a Trustee and an admin client of it.
+func newTestAdmin(t *testing.T) (*trusteetest.Trustee, *kbsclient.Admin) {
 	t.Helper()
-	pub, priv := newAdminKey(t)
-	srv := kbstest.New(t, kbstest.WithAdminKey(pub))
-	a, err := NewAdmin(srv.URL, EdDSATokenSource(priv))
+	tr := trusteetest.New(t)
+	a, err := kbsclient.NewAdmin(tr.URL, kbsclient.EdDSATokenSource(tr.AdminKeyPEM))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return srv, a, pub
+	return tr, a
 }
 
-// lastRequest returns the last request the server received.
-func lastRequest(t *testing.T, srv *kbstest.Server) kbstest.Request {
+// stored returns what the server keeps under namespace and key.
+func stored(t *testing.T, tr *trusteetest.Trustee, namespace, key string) string {
 	t.Helper()
-	reqs := srv.Requests()
-	if len(reqs) == 0 {
-		t.Fatal("no request received")
+	b, err := tr.Store.Get(context.Background(), namespace, key)
+	if err != nil {
+		t.Fatalf("stored %s/%s: %v", namespace, key, err)
 	}
-	return reqs[len(reqs)-1]
+	return string(b)
 }
+
+// An appraisal policy whose base64 differs between the std and url
+// alphabets, so the test sees which one the client used.
+const appraisalPolicy = `package policy
+# ~~~ needs url-safe base64 ???
+default trust_claims := {}
+trust_claims := {"executables": 3}
+default extensions := []
+`
 
 func TestAdminSetAttestationPolicy(t *testing.T) {
-	srv, a, _ := newTestAdmin(t)
-	policy := []byte("package policy\n# ~~~ needs url-safe base64 ???\n")
-	if err := a.SetAttestationPolicy(testContext(t), "", policy, ""); err != nil {
+	tr, a := newTestAdmin(t)
+	if err := a.SetAttestationPolicy(testContext(t), "", []byte(appraisalPolicy), ""); err != nil {
 		t.Fatal(err)
 	}
-	r := lastRequest(t, srv)
-	want := `{"type":"rego","policy_id":"default_cpu","policy":"` + base64.RawURLEncoding.EncodeToString(policy) + `"}`
+	r := tr.LastRequest(t)
+	encoded := base64.RawURLEncoding.EncodeToString([]byte(appraisalPolicy))
+	want := `{"type":"rego","policy_id":"default_cpu","policy":"` + encoded + `"}`
+	if !strings.ContainsAny(encoded, "-_") {
+		t.Fatal("test policy does not exercise the url alphabet")
+	}
 	if r.Method != http.MethodPost || r.Path != "/kbs/v0/attestation-policy" || string(r.Body) != want {
 		t.Fatalf("%s %s %s\nwant POST /kbs/v0/attestation-policy %s", r.Method, r.Path, r.Body, want)
 	}
 	if r.Header.Get("Content-Type") != "application/json" {
 		t.Fatalf("Content-Type %q", r.Header.Get("Content-Type"))
 	}
-	if got, _ := srv.AttestationPolicy("default_cpu"); string(got) != string(policy) {
+	if got := stored(t, tr, storage.NamespaceASPolicy, "default_cpu.rego"); got != appraisalPolicy {
 		t.Fatalf("server stored %q", got)
 	}
 }
 
 func TestAdminResourcePolicy(t *testing.T) {
-	srv, a, _ := newTestAdmin(t)
-	policy := []byte("package policy\ndefault allow := false\n")
-	if err := a.SetResourcePolicy(testContext(t), policy); err != nil {
+	tr, a := newTestAdmin(t)
+	policy := "package policy\ndefault allow := false\n"
+	if err := a.SetResourcePolicy(testContext(t), []byte(policy)); err != nil {
 		t.Fatal(err)
 	}
-	if want := `{"policy":"` + base64.RawURLEncoding.EncodeToString(policy) + `"}`; string(lastRequest(t, srv).Body) != want {
-		t.Fatalf("body %s, want %s", lastRequest(t, srv).Body, want)
+	if want := `{"policy":"` + base64.RawURLEncoding.EncodeToString([]byte(policy)) + `"}`; string(tr.LastRequest(t).Body) != want {
+		t.Fatalf("body %s, want %s", tr.LastRequest(t).Body, want)
 	}
-	if string(srv.ResourcePolicy()) != string(policy) {
-		t.Fatalf("server stored %q", srv.ResourcePolicy())
+	if got := stored(t, tr, storage.NamespaceKBS, "resource-policy.rego"); got != policy {
+		t.Fatalf("server stored %q", got)
 	}
 	ids, err := a.GetResourcePolicy(testContext(t))
-	if err != nil || string(ids) != "[\"resource-policy\"]\n" {
+	if err != nil || string(ids) != `["resource-policy"]` {
 		t.Fatalf("GetResourcePolicy = %s, %v", ids, err)
 	}
 }
 
-func TestAsJSONQuotesLegacyAnswers(t *testing.T) {
-	got, err := asJSON([]byte("cGFja2FnZQ"))
-	if err != nil || string(got) != `"cGFja2FnZQ"` {
-		t.Fatalf("asJSON = %s, %v", got, err)
-	}
-}
-
 func TestAdminSetAndDeleteResource(t *testing.T) {
-	srv, a, _ := newTestAdmin(t)
+	tr, a := newTestAdmin(t)
 	data := []byte{0, 0xfe, 'x'}
 	if err := a.SetResource(testContext(t), "default/key/1", data); err != nil {
 		t.Fatal(err)
 	}
-	r := lastRequest(t, srv)
+	r := tr.LastRequest(t)
 	if r.Method != http.MethodPost || r.Path != "/kbs/v0/resource/default/key/1" || r.Header.Get("Content-Type") != "application/octet-stream" {
 		t.Fatalf("%s %s Content-Type %q", r.Method, r.Path, r.Header.Get("Content-Type"))
 	}
-	if got, _ := srv.Resource("default/key/1"); string(got) != string(data) {
+	if got := stored(t, tr, storage.NamespaceRepository, "default/key/1"); got != string(data) {
 		t.Fatalf("server stored %x", got)
 	}
 	if err := a.DeleteResource(testContext(t), "default/key/1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := srv.Resource("default/key/1"); ok || lastRequest(t, srv).Method != http.MethodDelete {
-		t.Fatal("resource not deleted by a DELETE")
+	_, err := tr.Store.Get(context.Background(), storage.NamespaceRepository, "default/key/1")
+	if !errors.Is(err, storage.ErrNotFound) || tr.LastRequest(t).Method != http.MethodDelete {
+		t.Fatalf("resource not deleted by a DELETE: %v", err)
 	}
-	if err := a.SetResource(testContext(t), "default/key", data); !errors.Is(err, ErrInvalidPath) {
+	if err := a.SetResource(testContext(t), "default/key", data); !errors.Is(err, kbsclient.ErrInvalidPath) {
 		t.Fatalf("SetResource on a 2-segment path: %v", err)
 	}
 }
 
 func TestAdminReferenceValues(t *testing.T) {
-	srv, a, _ := newTestAdmin(t)
-	msg, err := SampleReferenceValueMessage("svn", 3, false)
+	tr, a := newTestAdmin(t)
+	msg, err := kbsclient.SampleReferenceValueMessage("svn", 3, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := a.RegisterReferenceValue(testContext(t), msg); err != nil {
 		t.Fatal(err)
 	}
-	if string(lastRequest(t, srv).Body) != string(msg) {
+	if string(tr.LastRequest(t).Body) != string(msg) {
 		t.Fatal("message not sent verbatim")
 	}
 	got, err := a.GetReferenceValue(testContext(t), "svn")
 	if err != nil || string(got) != "[3]" {
 		t.Fatalf("GetReferenceValue = %s, %v", got, err)
 	}
-	_, err = a.GetReferenceValue(testContext(t), "missing")
-	var kerr *Error
+	err = a.RegisterReferenceValue(testContext(t), []byte(`{"version":"0.1.0","type":"no-such-extractor","payload":""}`))
+	var kerr *kbsclient.Error
 	if !errors.As(err, &kerr) || kerr.Variant() != string(kbs.ErrRvps) {
-		t.Fatalf("missing value error %v, want RvpsError", err)
+		t.Fatalf("unknown message type error %v, want RvpsError", err)
 	}
-	if err := a.RegisterReferenceValue(testContext(t), []byte("{")); err == nil {
-		t.Fatal("registered a message that is not JSON")
+	sent := len(tr.Requests())
+	if err := a.RegisterReferenceValue(testContext(t), []byte("{")); err == nil || len(tr.Requests()) != sent {
+		t.Fatalf("a message that is not JSON: %v, sent %t", err, len(tr.Requests()) != sent)
 	}
 }
 
 func TestEdDSATokenSourceClaims(t *testing.T) {
-	srv, a, pub := newTestAdmin(t)
-	if err := a.SetResourcePolicy(testContext(t), []byte("p")); err != nil {
+	tr, a := newTestAdmin(t)
+	if err := a.SetResourcePolicy(testContext(t), []byte("package policy\ndefault allow := false\n")); err != nil {
 		t.Fatal(err)
 	}
-	raw, ok := cutBearer(lastRequest(t, srv).Header.Get("Authorization"))
-	if !ok {
+	raw, ok := strings.CutPrefix(tr.LastRequest(t).Header.Get("Authorization"), "Bearer ")
+	if !ok || raw == "" {
 		t.Fatal("no Bearer token sent")
 	}
 	var claims jwt.MapClaims
-	tok, err := jwt.ParseWithClaims(raw, &claims, func(*jwt.Token) (any, error) { return pub, nil },
+	tok, err := jwt.ParseWithClaims(raw, &claims, func(*jwt.Token) (any, error) { return adminPublicKey(t, tr.AdminKeyPEM), nil },
 		jwt.WithValidMethods([]string{"EdDSA"}), jwt.WithExpirationRequired(), jwt.WithIssuedAt())
 	if err != nil || !tok.Valid {
 		t.Fatalf("admin token does not verify: %v", err)
@@ -153,62 +167,68 @@ func TestEdDSATokenSourceClaims(t *testing.T) {
 	}
 }
 
-func cutBearer(h string) (string, bool) {
-	const prefix = "Bearer "
-	if len(h) <= len(prefix) || h[:len(prefix)] != prefix {
-		return "", false
+func adminPublicKey(t *testing.T, privPEM []byte) ed25519.PublicKey {
+	t.Helper()
+	block, _ := pem.Decode(privPEM)
+	if block == nil {
+		t.Fatal("admin key is not PEM")
 	}
-	return h[len(prefix):], true
+	key, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key.(ed25519.PrivateKey).Public().(ed25519.PublicKey)
 }
 
 func TestAdminAuthFailures(t *testing.T) {
-	_, otherPriv := newAdminKey(t)
-	pub, _ := newAdminKey(t)
-	srv := kbstest.New(t, kbstest.WithAdminKey(pub))
-
+	tr := trusteetest.New(t)
+	strangerKey, _, err := admin.GenerateKeyPair()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for name, source := range map[string]func() (string, error){
-		"wrong key": EdDSATokenSource(otherPriv),
-		"anonymous": StaticTokenSource(""),
-		"not a JWT": StaticTokenSource("abc"),
+		"wrong key": kbsclient.EdDSATokenSource(strangerKey),
+		"anonymous": kbsclient.StaticTokenSource(""),
+		"not a JWT": kbsclient.StaticTokenSource("abc"),
 	} {
 		t.Run(name, func(t *testing.T) {
-			a, err := NewAdmin(srv.URL, source)
+			a, err := kbsclient.NewAdmin(tr.URL, source)
 			if err != nil {
 				t.Fatal(err)
 			}
 			err = a.SetResource(testContext(t), "a/b/c", []byte("x"))
-			var kerr *Error
+			var kerr *kbsclient.Error
 			if !errors.As(err, &kerr) || kerr.StatusCode != 401 || kerr.Variant() != string(kbs.ErrAdminAuthAccess) {
 				t.Fatalf("error %v, want 401 AdminAuthAccess", err)
 			}
 		})
 	}
-	for _, r := range srv.Requests() {
-		if r.Header.Get("Authorization") == "Bearer " {
+	for _, ex := range tr.Requests() {
+		if ex.Header.Get("Authorization") == "Bearer " {
 			t.Fatal("an empty token was sent as an empty Bearer header")
 		}
 	}
 }
 
 func TestStaticTokenSourceHeader(t *testing.T) {
-	srv := kbstest.New(t)
-	a, err := NewAdmin(srv.URL, StaticTokenSource("tok.en.value"))
+	tr := trusteetest.New(t)
+	a, err := kbsclient.NewAdmin(tr.URL, kbsclient.StaticTokenSource("tok.en.value"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	_ = a.DeleteResource(testContext(t), "a/b/c")
-	if got := lastRequest(t, srv).Header.Get("Authorization"); got != "Bearer tok.en.value" {
+	if got := tr.LastRequest(t).Header.Get("Authorization"); got != "Bearer tok.en.value" {
 		t.Fatalf("Authorization %q", got)
 	}
 }
 
 func TestEdDSATokenSourceRejectsBadKeys(t *testing.T) {
 	for name, pem := range map[string][]byte{"garbage": []byte("nope"), "empty": nil} {
-		if _, err := EdDSATokenSource(pem)(); err == nil {
+		if _, err := kbsclient.EdDSATokenSource(pem)(); err == nil {
 			t.Errorf("%s key: token signed", name)
 		}
 	}
-	if _, err := NewAdmin("http://127.0.0.1:1", nil); err == nil {
+	if _, err := kbsclient.NewAdmin("http://127.0.0.1:1", nil); err == nil {
 		t.Error("NewAdmin accepted a nil token source")
 	}
 }
@@ -225,7 +245,7 @@ func TestSampleReferenceValueMessage(t *testing.T) {
 		{"<&>", true, `{"svn":"<&>"}`},
 	}
 	for _, tc := range cases {
-		msg, err := SampleReferenceValueMessage("svn", tc.value, tc.single)
+		msg, err := kbsclient.SampleReferenceValueMessage("svn", tc.value, tc.single)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -238,7 +258,7 @@ func TestSampleReferenceValueMessage(t *testing.T) {
 			t.Errorf("%v single=%t: message %s payload %s, want %s", tc.value, tc.single, msg, payload, tc.payload)
 		}
 	}
-	if _, err := SampleReferenceValueMessage("", 1, true); err == nil {
+	if _, err := kbsclient.SampleReferenceValueMessage("", 1, true); err == nil {
 		t.Error("accepted an empty name")
 	}
 }

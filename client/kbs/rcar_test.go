@@ -1,4 +1,4 @@
-package kbs
+package kbs_test
 
 import (
 	"bytes"
@@ -12,17 +12,19 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
-	"github.com/cocoon-cc/cocoon/client/kbs/kbstest"
+	kbsclient "github.com/cocoon-cc/cocoon/client/kbs"
+	"github.com/cocoon-cc/cocoon/internal/trustee/trusteetest"
 	"github.com/cocoon-cc/cocoon/protocol/kbs"
 	"github.com/cocoon-cc/cocoon/tee/sample"
 )
 
 func TestAttestSendsUpstreamRequestAndBindsKey(t *testing.T) {
-	srv := kbstest.New(t)
-	c := newTestClient(t, srv)
+	tr := trusteetest.New(t)
+	c := newTestClient(t, tr)
 
 	token, err := c.Attest(testContext(t))
 	if err != nil {
@@ -32,16 +34,16 @@ func TestAttestSendsUpstreamRequestAndBindsKey(t *testing.T) {
 		t.Fatalf("token is not a compact JWS")
 	}
 	var auth []byte
-	for _, r := range srv.Requests() {
-		if r.Path == "/kbs/v0/auth" {
-			auth = r.Body
+	for _, ex := range tr.Requests() {
+		if ex.Path == "/kbs/v0/auth" {
+			auth = ex.Body
 		}
 	}
 	const want = `{"version":"0.4.0","tee":"sample","extra-params":{"supported-hash-algorithms":["sha256","sha384","sha512"]}}`
 	if string(auth) != want {
 		t.Fatalf("auth body\n got %s\nwant %s", auth, want)
 	}
-	atts := srv.Attestations()
+	atts := tr.Attestations(t)
 	if len(atts) != 1 {
 		t.Fatalf("server accepted %d attestations, want 1", len(atts))
 	}
@@ -56,12 +58,12 @@ func TestAttestSendsUpstreamRequestAndBindsKey(t *testing.T) {
 // TestAttestBindingDigest recomputes, independently of the client, the
 // report data Trustee expects and compares it with what the evidence carries.
 func TestAttestBindingDigest(t *testing.T) {
-	srv := kbstest.New(t)
-	c := newTestClient(t, srv, WithEvidenceProvider(SampleProvider(true)))
+	tr := trusteetest.New(t)
+	c := newTestClient(t, tr, kbsclient.WithEvidenceProvider(kbsclient.SampleProvider(true)))
 	if _, err := c.Attest(testContext(t)); err != nil {
 		t.Fatalf("Attest: %v", err)
 	}
-	att := srv.Attestations()[0]
+	att := tr.Attestations(t)[0]
 	key := att.RuntimeData.TeePubKey
 
 	devices, err := kbs.ParseAdditionalEvidence(att.TeeEvidence.AdditionalEvidence)
@@ -103,41 +105,84 @@ func reportData(t *testing.T, evidence json.RawMessage) []byte {
 	return b
 }
 
+// scriptedKBS answers /auth with a fixed challenge and /attest with a fixed
+// status and body, for what Trustee never sends here: a selected hash (only
+// for IBM SE and Intel Trust Authority), a token with nbf.
+type scriptedKBS struct {
+	url      string
+	mu       sync.Mutex
+	auths    int
+	attested []byte // the last /attest body
+}
+
+func newScriptedKBS(t *testing.T, challenge string, attestStatus int, attestBody string) *scriptedKBS {
+	k := &scriptedKBS{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		k.mu.Lock()
+		defer k.mu.Unlock()
+		if r.URL.Path == "/kbs/v0/auth" {
+			k.auths++
+			http.SetCookie(w, &http.Cookie{Name: kbs.SessionCookie, Value: "s"})
+			_, _ = io.WriteString(w, challenge)
+			return
+		}
+		k.attested = body
+		w.WriteHeader(attestStatus)
+		_, _ = io.WriteString(w, attestBody)
+	}))
+	t.Cleanup(srv.Close)
+	k.url = srv.URL
+	return k
+}
+
+func (k *scriptedKBS) state() (auths int, attested []byte) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.auths, k.attested
+}
+
 func TestAttestUsesSelectedHash(t *testing.T) {
-	srv := kbstest.New(t, kbstest.WithSelectedHash(kbs.SHA512))
-	c := newTestClient(t, srv, WithEvidenceProvider(SampleProvider(true)))
-	if _, err := c.Attest(testContext(t)); err != nil {
-		t.Fatalf("Attest: %v", err)
+	k := newScriptedKBS(t, `{"nonce":"bm9uY2U=","extra-params":{"selected-hash-algorithm":"sha512"}}`, http.StatusUnauthorized, "")
+	c, err := kbsclient.New(k.url, kbsclient.WithEvidenceProvider(kbsclient.SampleProvider(true)))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if got := len(reportData(t, srv.Attestations()[0].TeeEvidence.PrimaryEvidence)); got != sha512.Size {
+	if _, err := kbsclient.Handshake(testContext(t), c); !errors.Is(err, kbsclient.ErrUnauthorized) {
+		t.Fatalf("handshake error %v, want the server's 401", err)
+	}
+	_, attested := k.state()
+	var att kbs.Attestation
+	if err := json.Unmarshal(attested, &att); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(reportData(t, att.TeeEvidence.PrimaryEvidence)); got != sha512.Size {
 		t.Fatalf("report data is %d bytes, want a SHA-512 digest", got)
 	}
 }
 
 func TestAttestRefusesHashItDidNotOffer(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.SetCookie(w, &http.Cookie{Name: kbs.SessionCookie, Value: "s"})
-		_, _ = io.WriteString(w, `{"nonce":"bm9uY2U=","extra-params":{"selected-hash-algorithm":"sm3"}}`)
-	}))
-	defer srv.Close()
-	c, err := New(srv.URL, WithEvidenceProvider(SampleProvider(false)))
+	k := newScriptedKBS(t, `{"nonce":"bm9uY2U=","extra-params":{"selected-hash-algorithm":"sm3"}}`, http.StatusUnauthorized, "")
+	c, err := kbsclient.New(k.url, kbsclient.WithEvidenceProvider(kbsclient.SampleProvider(false)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.handshake(testContext(t))
-	if !errors.Is(err, kbs.ErrUnsupportedHashAlgorithm) {
+	if _, err := kbsclient.Handshake(testContext(t), c); !errors.Is(err, kbs.ErrUnsupportedHashAlgorithm) {
 		t.Fatalf("handshake error %v, want ErrUnsupportedHashAlgorithm", err)
+	}
+	if _, attested := k.state(); attested != nil {
+		t.Fatal("evidence sent for a hash the client did not offer")
 	}
 }
 
 func TestAttestSendsInitData(t *testing.T) {
-	srv := kbstest.New(t)
+	tr := trusteetest.New(t)
 	initData := []byte("version = \"0.1.0\"\nalgorithm = \"sha384\"\n[data]\n\"a.rego\" = \"<&>\"\n")
-	c := newTestClient(t, srv, WithInitData(initData))
+	c := newTestClient(t, tr, kbsclient.WithInitData(initData))
 	if _, err := c.Attest(testContext(t)); err != nil {
 		t.Fatalf("Attest: %v", err)
 	}
-	got := srv.Attestations()[0].InitData
+	got := tr.Attestations(t)[0].InitData
 	if got == nil || got.Format != "toml" || got.Body != string(initData) {
 		t.Fatalf("init-data %+v, want toml %q", got, initData)
 	}
@@ -161,33 +206,33 @@ func (f *failingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func TestAttestRetriesTransientFailures(t *testing.T) {
-	srv := kbstest.New(t)
+	tr := trusteetest.New(t)
 	transport := &failingTransport{n: 4}
-	c := newTestClient(t, srv, WithHTTPClient(&http.Client{Transport: transport}))
+	c := newTestClient(t, tr, kbsclient.WithHTTPClient(&http.Client{Transport: transport}))
 	if _, err := c.Attest(testContext(t)); err != nil {
 		t.Fatalf("Attest after 4 failures: %v", err)
 	}
 }
 
 func TestAttestGivesUpAfterFiveAttempts(t *testing.T) {
-	srv := kbstest.New(t)
+	tr := trusteetest.New(t)
 	transport := &failingTransport{n: 1 << 30}
-	c := newTestClient(t, srv, WithHTTPClient(&http.Client{Transport: transport}))
+	c := newTestClient(t, tr, kbsclient.WithHTTPClient(&http.Client{Transport: transport}))
 	if _, err := c.Attest(testContext(t)); err == nil {
 		t.Fatal("Attest succeeded against a dead network")
 	}
-	if got := transport.failures.Load(); got != rcarMaxAttempts {
-		t.Fatalf("%d attempts, want %d", got, rcarMaxAttempts)
+	if got := transport.failures.Load(); got != kbsclient.RCARMaxAttempts {
+		t.Fatalf("%d attempts, want %d", got, kbsclient.RCARMaxAttempts)
 	}
 }
 
 func TestAttestStopsWhenContextEnds(t *testing.T) {
-	srv := kbstest.New(t)
+	tr := trusteetest.New(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	transport := &failingTransport{n: 1 << 30, onFail: cancel}
-	c := newTestClient(t, srv, WithHTTPClient(&http.Client{Transport: transport}))
-	c.retryDelay = 1 << 62 // would block the test if the context were ignored
+	c := newTestClient(t, tr, kbsclient.WithHTTPClient(&http.Client{Transport: transport}))
+	kbsclient.SetRetryDelay(c, 1<<62) // would block the test if the context were ignored
 	_, err := c.Attest(ctx)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("Attest error %v, want context.Canceled", err)
@@ -198,15 +243,15 @@ func TestAttestStopsWhenContextEnds(t *testing.T) {
 }
 
 func TestAttestSurfacesServerError(t *testing.T) {
-	srv := kbstest.New(t)
-	c := newTestClient(t, srv, WithEvidenceProvider(brokenProvider{}))
+	tr := trusteetest.New(t)
+	c := newTestClient(t, tr, kbsclient.WithEvidenceProvider(brokenProvider{}))
 	_, err := c.Attest(testContext(t))
-	var kerr *Error
-	if !errors.As(err, &kerr) || kerr.Variant() != string(kbs.ErrAttestation) || !errors.Is(err, ErrUnauthorized) {
+	var kerr *kbsclient.Error
+	if !errors.As(err, &kerr) || kerr.Variant() != string(kbs.ErrAttestation) || !errors.Is(err, kbsclient.ErrUnauthorized) {
 		t.Fatalf("Attest error %v, want a 401 AttestationError", err)
 	}
-	if got := srv.Count(http.MethodPost, "/kbs/v0/attest"); got != rcarMaxAttempts {
-		t.Fatalf("%d attest requests, want %d", got, rcarMaxAttempts)
+	if got := tr.Count(http.MethodPost, "/kbs/v0/attest"); got != kbsclient.RCARMaxAttempts {
+		t.Fatalf("%d attest requests, want %d", got, kbsclient.RCARMaxAttempts)
 	}
 }
 
@@ -220,13 +265,13 @@ func (brokenProvider) PrimaryEvidence(_ context.Context, reportData []byte) (jso
 func (brokenProvider) AdditionalEvidence(context.Context, []byte) (string, error) { return "", nil }
 
 func TestSessionCookieWorksWithCookieJar(t *testing.T) {
-	srv := kbstest.New(t)
-	srv.SetResource("r/t/jar", []byte("jar"))
+	tr := trusteetest.New(t, trusteetest.WithSampleTEE())
+	tr.SetResource(t, "r/t/jar", []byte("jar"))
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := newTestClient(t, srv, WithHTTPClient(&http.Client{Jar: jar}))
+	c := newTestClient(t, tr, kbsclient.WithHTTPClient(&http.Client{Jar: jar}))
 	got, err := c.GetResource(testContext(t), "r/t/jar")
 	if err != nil || string(got) != "jar" {
 		t.Fatalf("GetResource = %q, %v", got, err)
@@ -234,36 +279,39 @@ func TestSessionCookieWorksWithCookieJar(t *testing.T) {
 }
 
 func TestRootCertificatePEM(t *testing.T) {
-	srv := kbstest.New(t, kbstest.WithTLS())
-	certPEM := pemCertificate(srv.Certificate().Raw)
-
-	c := newTestClient(t, srv, WithRootCertificatePEM(certPEM))
+	tr := trusteetest.New(t, trusteetest.WithTLS())
+	c := newTestClient(t, tr) // trusts tr.RootCAPEM
 	if _, err := c.Attest(testContext(t)); err != nil {
 		t.Fatalf("Attest with the server's root: %v", err)
 	}
-	untrusting := newTestClient(t, srv)
-	if _, err := untrusting.handshake(testContext(t)); err == nil {
+	untrusting, err := kbsclient.New(tr.URL, kbsclient.WithEvidenceProvider(kbsclient.SampleProvider(false)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kbsclient.Handshake(testContext(t), untrusting); err == nil {
 		t.Fatal("handshake succeeded without trusting the server's certificate")
 	}
-	if _, err := New(srv.URL, WithEvidenceProvider(SampleProvider(false)), WithRootCertificatePEM([]byte("junk"))); err == nil {
+	if _, err := kbsclient.New(tr.URL, kbsclient.WithEvidenceProvider(kbsclient.SampleProvider(false)), kbsclient.WithRootCertificatePEM([]byte("junk"))); err == nil {
 		t.Fatal("New accepted a root PEM without certificates")
 	}
 }
 
+const wireInitData = "version = \"0.1.0\"\nalgorithm = \"sha256\"\n[data]\n"
+
 // TestAttestationWireKeys checks the raw /attest body, not the shared
 // types: kebab-case outside, snake_case inside tee-evidence.
 func TestAttestationWireKeys(t *testing.T) {
-	srv := kbstest.New(t)
-	c := newTestClient(t, srv, WithInitData([]byte("x = 1")))
+	tr := trusteetest.New(t)
+	c := newTestClient(t, tr, kbsclient.WithInitData([]byte(wireInitData)))
 	if _, err := c.Attest(testContext(t)); err != nil {
 		t.Fatal(err)
 	}
 	var body []byte
-	for _, r := range srv.Requests() {
-		if r.Path == "/kbs/v0/attest" {
-			body = r.Body
-			if !strings.HasPrefix(r.Header.Get("Cookie"), kbs.SessionCookie+"=") {
-				t.Fatalf("attest sent Cookie %q", r.Header.Get("Cookie"))
+	for _, ex := range tr.Requests() {
+		if ex.Path == "/kbs/v0/attest" {
+			body = ex.Body
+			if !strings.HasPrefix(ex.Header.Get("Cookie"), kbs.SessionCookie+"=") {
+				t.Fatalf("attest sent Cookie %q", ex.Header.Get("Cookie"))
 			}
 		}
 	}
@@ -279,7 +327,7 @@ func TestAttestationWireKeys(t *testing.T) {
 	_, hasKey := wire.RuntimeData["tee-pubkey"]
 	_, hasPrimary := wire.TeeEvidence["primary_evidence"]
 	additional := string(wire.TeeEvidence["additional_evidence"])
-	if wire.InitData["format"] != "toml" || wire.InitData["body"] != "x = 1" || !hasNonce || !hasKey || !hasPrimary || additional != `""` {
+	if wire.InitData["format"] != "toml" || wire.InitData["body"] != wireInitData || !hasNonce || !hasKey || !hasPrimary || additional != `""` {
 		t.Fatalf("attest body %s", body)
 	}
 }

@@ -3,11 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"crypto/x509"
 	"encoding/base64"
-	"encoding/pem"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,35 +13,27 @@ import (
 	"github.com/spf13/cobra"
 
 	kbsclient "github.com/cocoon-cc/cocoon/client/kbs"
-	"github.com/cocoon-cc/cocoon/client/kbs/kbstest"
+	"github.com/cocoon-cc/cocoon/internal/trustee/storage"
+	"github.com/cocoon-cc/cocoon/internal/trustee/trusteetest"
 	"github.com/cocoon-cc/cocoon/protocol/kbs"
 )
 
-// cli runs kbs-client in-process against one test KBS.
+// cli runs kbs-client in-process against one real Trustee.
 type cli struct {
 	t       *testing.T
-	srv     *kbstest.Server
+	srv     *trusteetest.Trustee
 	home    string
 	keyFile string // Ed25519 admin key the server trusts, PEM
 }
 
-func newCLI(t *testing.T, opts ...kbstest.Option) *cli {
+func newCLI(t *testing.T, opts ...trusteetest.Option) *cli {
 	t.Helper()
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	der, err := x509.MarshalPKCS8PrivateKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &cli{t: t, home: t.TempDir()}
-	c.keyFile = c.writeFile("admin.key", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
-	c.srv = kbstest.New(t, append([]kbstest.Option{kbstest.WithAdminKey(pub)}, opts...)...)
+	c := &cli{t: t, home: t.TempDir(), srv: trusteetest.New(t, opts...)}
+	c.keyFile = c.writeFile("admin.key", c.srv.AdminKeyPEM)
 	return c
 }
 
-// run executes kbs-client with --url pointing at the test KBS.
+// run executes kbs-client with --url pointing at the Trustee.
 func (c *cli) run(args ...string) (stdout, stderr string, code int) {
 	c.t.Helper()
 	var out, errOut bytes.Buffer
@@ -85,6 +74,20 @@ func (c *cli) adminToken() string {
 	return token
 }
 
+// stored returns what the server keeps under namespace and key, and
+// whether it has it.
+func (c *cli) stored(namespace, key string) ([]byte, bool) {
+	c.t.Helper()
+	b, err := c.srv.Store.Get(context.Background(), namespace, key)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, false
+	}
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return b, true
+}
+
 func allBytes() []byte {
 	b := make([]byte, 256)
 	for i := range b {
@@ -94,7 +97,7 @@ func allBytes() []byte {
 }
 
 func TestSetResourceThenGetItBack(t *testing.T) {
-	c := newCLI(t)
+	c := newCLI(t, trusteetest.WithSampleTEE())
 	secret := allBytes()
 	out := c.mustRun("config", "--auth-private-key", c.keyFile, "set-resource", "--path", "default/key/1", "--resource-file", c.writeFile("secret", secret))
 	if out != "Set resource success\n" {
@@ -126,14 +129,14 @@ func TestSetResourceThenGetItBack(t *testing.T) {
 	}
 
 	c.mustRun("config", "--auth-private-key", c.keyFile, "delete-resource", "--path", "default/key/1")
-	if _, ok := c.srv.Resource("default/key/1"); ok {
+	if _, ok := c.stored(storage.NamespaceRepository, "default/key/1"); ok {
 		t.Fatal("delete-resource left the resource")
 	}
 }
 
 func TestGetResourceWithAttestationToken(t *testing.T) {
-	c := newCLI(t)
-	c.srv.SetResource("default/key/1", []byte("passport"))
+	c := newCLI(t, trusteetest.WithSampleTEE())
+	c.srv.SetResource(t, "default/key/1", []byte("passport"))
 	for _, alg := range []string{"p256", "rsa"} {
 		t.Run(alg, func(t *testing.T) {
 			keyFile := c.writeFile("tee.pem", teeKeyPEM(t, alg))
@@ -149,10 +152,10 @@ func TestGetResourceWithAttestationToken(t *testing.T) {
 
 func TestAttestSendsInitData(t *testing.T) {
 	c := newCLI(t)
-	const doc = "version = \"0.1.0\"\nalgorithm = \"sha384\"\n"
+	const doc = "version = \"0.1.0\"\nalgorithm = \"sha384\"\n[data]\n"
 	c.mustRun("attest", "--init-data", c.writeFile("initdata.toml", []byte(doc)))
 	c.mustRun("attest", doc)
-	atts := c.srv.Attestations()
+	atts := c.srv.Attestations(t)
 	if len(atts) != 2 {
 		t.Fatalf("%d attestations, want 2", len(atts))
 	}
@@ -172,22 +175,28 @@ func TestResourcePolicyPresetsUploadTheirRego(t *testing.T) {
 			t.Fatal(err)
 		}
 		c.mustRun("config", "--admin-token-file", tokenFile, "set-resource-policy", "--"+preset)
-		if got := c.srv.ResourcePolicy(); !bytes.Equal(got, want) {
+		if got := c.resourcePolicy(); !bytes.Equal(got, want) {
 			t.Fatalf("--%s uploaded:\n%s\nwant:\n%s", preset, got, want)
 		}
 	}
 	denyAll, _ := presetPolicy(presetDenyAll)
-	if bytes.Equal(c.srv.ResourcePolicy(), denyAll) {
+	if bytes.Equal(c.resourcePolicy(), denyAll) {
 		t.Fatal("--default uploaded the deny-all policy (upstream's quirk)")
 	}
 	custom := []byte("package policy\ndefault allow := true\n")
 	c.mustRun("config", "--admin-token-file", tokenFile, "set-resource-policy", "--policy-file", c.writeFile("p.rego", custom))
-	if !bytes.Equal(c.srv.ResourcePolicy(), custom) {
+	if !bytes.Equal(c.resourcePolicy(), custom) {
 		t.Fatal("--policy-file not uploaded verbatim")
 	}
 	if out := c.mustRun("config", "--admin-token-file", tokenFile, "get-resource-policy"); out != "[\n  \"resource-policy\"\n]\n" {
 		t.Fatalf("get-resource-policy printed %q", out)
 	}
+}
+
+func (c *cli) resourcePolicy() []byte {
+	c.t.Helper()
+	b, _ := c.stored(storage.NamespaceKBS, "resource-policy.rego")
+	return b
 }
 
 func TestAdminTokenFromHomeDirectory(t *testing.T) {
@@ -199,13 +208,13 @@ func TestAdminTokenFromHomeDirectory(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "admin-token"), []byte(c.adminToken()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	policy := []byte("package policy\n")
+	policy := []byte("package policy\ndefault trust_claims := {}\ntrust_claims := {\"executables\": 3}\ndefault extensions := []\n")
 	c.mustRun("config", "set-attestation-policy", "--policy-file", c.writeFile("ear.rego", policy))
-	if got, ok := c.srv.AttestationPolicy("default_cpu"); !ok || !bytes.Equal(got, policy) {
+	if got, ok := c.stored(storage.NamespaceASPolicy, "default_cpu.rego"); !ok || !bytes.Equal(got, policy) {
 		t.Fatalf("default_cpu policy %q, %t", got, ok)
 	}
 	c.mustRun("config", "set-attestation-policy", "--id", "strict", "--type", "rego", "--policy-file", c.writeFile("s.rego", policy))
-	if _, ok := c.srv.AttestationPolicy("strict"); !ok {
+	if _, ok := c.stored(storage.NamespaceASPolicy, "strict.rego"); !ok {
 		t.Fatal("--id not honoured")
 	}
 }
@@ -225,7 +234,7 @@ func TestSampleReferenceValues(t *testing.T) {
 		if out := c.mustRun(append(append(admin, "set-sample-reference-value"), tc.args...)...); out != "Reference Values Updated\n" {
 			t.Fatalf("printed %q", out)
 		}
-		if got, _ := c.srv.ReferenceValue(tc.args[0]); string(got) != tc.want {
+		if got, err := c.srv.Admin(t).GetReferenceValue(context.Background(), tc.args[0]); err != nil || string(got) != tc.want {
 			t.Fatalf("%v registered %s, want %s", tc.args, got, tc.want)
 		}
 	}
@@ -235,9 +244,8 @@ func TestSampleReferenceValues(t *testing.T) {
 }
 
 func TestServerErrorsReachStderr(t *testing.T) {
-	c := newCLI(t)
-	c.srv.SetResource("default/key/1", []byte("x"))
-	c.srv.DenyResources(true)
+	c := newCLI(t) // the default resource policy refuses the sample TEE
+	c.srv.SetResource(t, "default/key/1", []byte("x"))
 	out, errOut, code := c.run("get-resource", "--path", "default/key/1")
 	if code != 1 || out != "" {
 		t.Fatalf("exit %d, stdout %q", code, out)
@@ -248,8 +256,8 @@ func TestServerErrorsReachStderr(t *testing.T) {
 }
 
 func TestCertFile(t *testing.T) {
-	c := newCLI(t, kbstest.WithTLS())
-	certFile := c.writeFile("ca.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.srv.Certificate().Raw}))
+	c := newCLI(t, trusteetest.WithTLS())
+	certFile := c.writeFile("ca.pem", c.srv.RootCAPEM)
 	c.mustRun("--cert-file", certFile, "attest")
 	if _, _, code := c.run("attest"); code != 1 {
 		t.Fatal("attest trusted a self-signed server without --cert-file")

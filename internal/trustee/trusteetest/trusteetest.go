@@ -40,6 +40,7 @@ type Trustee struct {
 
 	app    *app.App
 	server *httptest.Server
+	log    *requestLog
 }
 
 // New builds and starts a Trustee over an in-memory store with a fresh
@@ -66,7 +67,8 @@ func New(t testing.TB, opts ...Option) *Trustee {
 	tr.app = a
 	t.Cleanup(func() { _ = a.Close() })
 
-	tr.server = httptest.NewUnstartedServer(a.Handler())
+	tr.log = &requestLog{next: a.Handler()}
+	tr.server = httptest.NewUnstartedServer(tr.log)
 	// Refused TLS handshakes are expected in tests; keep them off stderr.
 	tr.server.Config.ErrorLog = log.New(io.Discard, "", 0)
 	if s.tls {
@@ -124,7 +126,7 @@ func NewConfig(t testing.TB) (*config.Config, Keys) {
 }
 
 // Handler is the server's whole HTTP surface, for in-process requests
-// (fuzzing, benchmarks) that skip the network.
+// (fuzzing, benchmarks) that skip the network and Requests.
 func (tr *Trustee) Handler() http.Handler { return tr.app.Handler() }
 
 // HTTPClient is an HTTP client that trusts the server's certificate.

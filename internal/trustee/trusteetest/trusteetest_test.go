@@ -94,3 +94,24 @@ func TestAdminKeyIsTheAdmins(t *testing.T) {
 		t.Fatalf("admin call with AdminKeyPEM: %v", err)
 	}
 }
+
+// Requests shows what reached the server and how it answered.
+func TestRequestsAreRecorded(t *testing.T) {
+	tr := trusteetest.New(t)
+	c := tr.Client(t, kbsclient.WithInitData([]byte("version = \"0.1.0\"\nalgorithm = \"sha384\"\n[data]\n")))
+	if _, err := c.Attest(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = c.GetResource(ctx, "default/key/missing?x=1")
+	last := tr.LastRequest(t)
+	if last.Method != "GET" || last.Path != "/kbs/v0/resource/default/key/missing" || last.Query != "x=1" || last.Status != 401 {
+		t.Fatalf("last request %+v", last)
+	}
+	if n := tr.Count("POST", "/kbs/v0/auth"); n < 1 {
+		t.Fatalf("%d /auth requests", n)
+	}
+	atts := tr.Attestations(t)
+	if len(atts) == 0 || atts[0].InitData == nil || atts[0].InitData.Format != "toml" {
+		t.Fatalf("accepted attestations %+v", atts)
+	}
+}
