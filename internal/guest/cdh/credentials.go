@@ -1,0 +1,61 @@
+package cdh
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/cocoon-cc/cocoon/internal/guest/resourceuri"
+	"github.com/cocoon-cc/cocoon/internal/guest/secret"
+)
+
+// FetchCredentials fetches every [[credentials]] item from the KBS and
+// writes it to its path below dir (CredentialsDir in production), as
+// upstream does at start-up; any failure stops the start. Files are
+// written through os.Root, so a symbolic link cannot lead outside dir.
+func FetchCredentials(ctx context.Context, creds []Credential, dir string, resources secret.ResourceGetter, log *slog.Logger) error {
+	if len(creds) == 0 {
+		return nil
+	}
+	for _, c := range creds {
+		if err := c.validate(dir); err != nil {
+			return fmt.Errorf("credential: %w", err)
+		}
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("credentials directory: %w", err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return fmt.Errorf("credentials directory: %w", err)
+	}
+	defer root.Close()
+	for _, c := range creds {
+		uri, err := resourceuri.Parse(c.ResourceURI)
+		if err != nil {
+			return fmt.Errorf("credential %s: %w", c.ResourceURI, err)
+		}
+		data, err := resources.GetResource(ctx, uri)
+		if err != nil {
+			return fmt.Errorf("credential %s: %w", uri, err)
+		}
+		rel := strings.TrimPrefix(c.Path, dir+"/")
+		if err := writeBelow(root, rel, data); err != nil {
+			return fmt.Errorf("credential %s to %s: %w", uri, c.Path, err)
+		}
+		log.InfoContext(ctx, "credential written", "uri", uri.String(), "path", c.Path)
+	}
+	return nil
+}
+
+func writeBelow(root *os.Root, rel string, data []byte) error {
+	if parent := filepath.Dir(rel); parent != "." {
+		if err := root.MkdirAll(parent, 0o700); err != nil {
+			return err
+		}
+	}
+	return root.WriteFile(rel, data, 0o600)
+}

@@ -1,0 +1,128 @@
+package cdh
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/cocoon-cc/cocoon/api/confidential-data-hub/cdhapi"
+	"github.com/cocoon-cc/cocoon/api/confidential-data-hub/keyprovider"
+	"github.com/cocoon-cc/cocoon/internal/guest/resourceuri"
+	"github.com/cocoon-cc/cocoon/internal/guest/secret"
+)
+
+// ttRPC service names, upstream's.
+const (
+	sealedSecretService = "api.SealedSecretService"
+	getResourceService  = "api.GetResourceService"
+	secureMountService  = "api.SecureMountService"
+	imagePullService    = "api.ImagePullService"
+	keyProviderService  = "keyprovider.KeyProviderService"
+)
+
+// Service implements the CDH's ttRPC services. Errors are logged here and
+// answered with upstream's status; logs never carry secrets or keys.
+type Service struct {
+	resources secret.ResourceGetter
+	unsealer  *secret.Unsealer
+	log       *slog.Logger
+}
+
+var (
+	_ cdhapi.SealedSecretServiceService     = (*Service)(nil)
+	_ cdhapi.GetResourceServiceService      = (*Service)(nil)
+	_ cdhapi.SecureMountServiceService      = (*Service)(nil)
+	_ cdhapi.ImagePullServiceService        = (*Service)(nil)
+	_ keyprovider.KeyProviderServiceService = (*Service)(nil)
+)
+
+// ServiceOptions configures NewService.
+type ServiceOptions struct {
+	// Resources fetches from the KBS (KBS or OfflineFS). Required.
+	Resources secret.ResourceGetter
+	// SealedSecretKeyDir holds local verification keys; "" is upstream's
+	// /run/confidential-containers/cdh/sealed-secret.
+	SealedSecretKeyDir string
+	// SkipSealedSecretVerification is cdh.toml's
+	// skip_sealed_secret_verification.
+	SkipSealedSecretVerification bool
+	// Logger; nil discards.
+	Logger *slog.Logger
+}
+
+// NewService returns the CDH services.
+func NewService(o ServiceOptions) *Service {
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{
+		resources: o.Resources,
+		unsealer: &secret.Unsealer{
+			Resources:        o.Resources,
+			KeyDir:           o.SealedSecretKeyDir,
+			SkipVerification: o.SkipSealedSecretVerification,
+		},
+		log: log,
+	}
+}
+
+// GetResource fetches the resource a resource URI names.
+func (s *Service) GetResource(ctx context.Context, req *cdhapi.GetResourceRequest) (*cdhapi.GetResourceResponse, error) {
+	uri, err := resourceuri.Parse(req.GetResourcePath())
+	if err != nil {
+		return nil, s.fail(ctx, "GetResource", err)
+	}
+	data, err := s.resources.GetResource(ctx, uri)
+	if err != nil {
+		return nil, s.fail(ctx, "GetResource", err)
+	}
+	s.log.InfoContext(ctx, "resource fetched", "uri", uri.String())
+	return &cdhapi.GetResourceResponse{Resource: data}, nil
+}
+
+// UnsealSecret verifies and reveals a sealed secret.
+func (s *Service) UnsealSecret(ctx context.Context, req *cdhapi.UnsealSecretInput) (*cdhapi.UnsealSecretOutput, error) {
+	plain, err := s.unsealer.Unseal(ctx, req.GetSecret())
+	if err != nil {
+		return nil, s.fail(ctx, "UnsealSecret", err)
+	}
+	return &cdhapi.UnsealSecretOutput{Plaintext: plain}, nil
+}
+
+// UnWrapKey unwraps an image layer key from its AnnotationPacket.
+func (s *Service) UnWrapKey(ctx context.Context, req *keyprovider.KeyProviderKeyWrapProtocolInput) (*keyprovider.KeyProviderKeyWrapProtocolOutput, error) {
+	packetJSON, err := parseUnwrapRequest(req.GetKeyProviderKeyWrapProtocolInput())
+	if err != nil {
+		return nil, s.fail(ctx, "UnWrapKey", err)
+	}
+	packet, err := ParseAnnotationPacket(packetJSON)
+	if err != nil {
+		return nil, s.fail(ctx, "UnWrapKey", err)
+	}
+	optsdata, err := packet.Unwrap(ctx, s.resources)
+	if err != nil {
+		return nil, s.fail(ctx, "UnWrapKey", err)
+	}
+	defer clear(optsdata)
+	return &keyprovider.KeyProviderKeyWrapProtocolOutput{KeyProviderKeyWrapProtocolOutput: unwrapReply(optsdata)}, nil
+}
+
+// WrapKey is not a CDH operation, as upstream.
+func (s *Service) WrapKey(context.Context, *keyprovider.KeyProviderKeyWrapProtocolInput) (*keyprovider.KeyProviderKeyWrapProtocolOutput, error) {
+	return nil, notSupported(keyProviderService, "WrapKey")
+}
+
+// SecureMount is not implemented yet.
+func (s *Service) SecureMount(context.Context, *cdhapi.SecureMountRequest) (*cdhapi.SecureMountResponse, error) {
+	return nil, notSupported(secureMountService, "SecureMount")
+}
+
+// PullImage is not implemented until in-guest image pull lands.
+func (s *Service) PullImage(context.Context, *cdhapi.ImagePullRequest) (*cdhapi.ImagePullResponse, error) {
+	return nil, notSupported(imagePullService, "PullImage")
+}
+
+func (s *Service) fail(ctx context.Context, method string, err error) error {
+	s.log.WarnContext(ctx, "request failed", "method", method, "error", err)
+	return toStatus(err)
+}
