@@ -170,14 +170,8 @@ func (q *Quote) parseHeader(r *reader) error {
 
 func parseBody(b []byte) Body {
 	var body Body
-	fields := [][]byte{
-		body.TeeTCBSVN[:], body.MRSeam[:], body.MRSignerSeam[:], body.SeamAttributes[:],
-		body.TDAttributes[:], body.XFAM[:], body.MRTD[:], body.MRConfigID[:],
-		body.MROwner[:], body.MROwnerConfig[:], body.RTMRs[0][:], body.RTMRs[1][:],
-		body.RTMRs[2][:], body.RTMRs[3][:], body.ReportData[:],
-	}
 	off := 0
-	for _, dst := range fields {
+	for _, dst := range body.fields() {
 		off += copy(dst, b[off:])
 	}
 	if len(b) == bodySizeTDX15 {
@@ -185,6 +179,16 @@ func parseBody(b []byte) Body {
 		body.MRServiceTD = append([]byte(nil), b[off+16:off+16+measurementSize]...)
 	}
 	return body
+}
+
+// fields are the fixed-size fields of a body in quote order.
+func (b *Body) fields() [][]byte {
+	return [][]byte{
+		b.TeeTCBSVN[:], b.MRSeam[:], b.MRSignerSeam[:], b.SeamAttributes[:],
+		b.TDAttributes[:], b.XFAM[:], b.MRTD[:], b.MRConfigID[:],
+		b.MROwner[:], b.MROwnerConfig[:], b.RTMRs[0][:], b.RTMRs[1][:],
+		b.RTMRs[2][:], b.RTMRs[3][:], b.ReportData[:],
+	}
 }
 
 // parseSignedData reads the ECDSA quote signature data: signature,
@@ -241,4 +245,18 @@ func parseQEReport(b []byte) QEReport {
 	rep.IsvSVN = binary.LittleEndian.Uint16(b[258:260])
 	copy(rep.ReportData[:], b[320:384])
 	return rep
+}
+
+// Marshal encodes the body in quote layout: 584 bytes, or 648 with the
+// TDX 1.5 fields.
+func (b *Body) Marshal() []byte {
+	out := make([]byte, 0, bodySizeTDX15)
+	for _, f := range b.fields() {
+		out = append(out, f...)
+	}
+	if b.TeeTCBSVN2 != nil {
+		out = append(out, Regularize(b.TeeTCBSVN2, 16)...)
+		out = append(out, Regularize(b.MRServiceTD, measurementSize)...)
+	}
+	return out
 }

@@ -1,0 +1,41 @@
+package tdx_test
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/cocoon-cc/cocoon/tee/tdx"
+	"github.com/cocoon-cc/cocoon/tee/tdx/tdxtest"
+)
+
+// FuzzParseQuote checks that no quote bytes panic the parser and that a
+// parsed body re-encodes to the bytes it came from.
+func FuzzParseQuote(f *testing.F) {
+	f.Add(readUpstream(f, "verifier", "tdx_quote_4.dat"))
+	f.Add(readUpstream(f, "verifier", "tdx_quote_5.dat"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		q, err := tdx.ParseQuote(b)
+		if err != nil {
+			return
+		}
+		body := q.Body.Marshal()
+		if !bytes.HasSuffix(q.Signed, body) {
+			t.Fatal("body does not re-encode to the signed bytes")
+		}
+		_, _ = tdx.ParsePCKChain(q.PCKChain)
+		_ = tdx.Claims(q, nil, nil)
+	})
+}
+
+// FuzzAppraise feeds arbitrary evidence JSON through the whole appraisal.
+func FuzzAppraise(f *testing.F) {
+	fx := newFixture(f, tdxtest.CollateralOptions{})
+	log, _ := aaelLog(f)
+	ev, _ := fx.evidence(f, tdx.QuoteV4, tdxtest.DefaultBody(), log)
+	f.Add(ev)
+	f.Add([]byte(`{"cc_eventlog":null,"quote":""}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, _ = fx.appraiser.Appraise(context.Background(), b, tdx.Expected{ReportData: fx.nonce})
+	})
+}
