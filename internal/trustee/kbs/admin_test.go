@@ -1,22 +1,24 @@
-package kbs
+package kbs_test
 
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"net/http"
 	"strings"
 	"testing"
 
 	kbsclient "github.com/cocoon-cc/cocoon/client/kbs"
+	"github.com/cocoon-cc/cocoon/internal/trustee/admin"
+	kbsserver "github.com/cocoon-cc/cocoon/internal/trustee/kbs"
 	"github.com/cocoon-cc/cocoon/internal/trustee/plugin"
+	"github.com/cocoon-cc/cocoon/internal/trustee/storage"
 	"github.com/cocoon-cc/cocoon/protocol/kbs"
 )
 
 func TestAdminCallsNeedAValidAdminToken(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
-	stranger, _ := newAdminKey(t, t.TempDir())
+	h := newHarness(t)
+	stranger, _, err := admin.GenerateKeyPair()
+	must(t, err)
 	strangerToken, err := adminToken(stranger)
 	must(t, err)
 	attestationToken := newGuestToken(t, h)
@@ -24,7 +26,7 @@ func TestAdminCallsNeedAValidAdminToken(t *testing.T) {
 	calls := []struct{ method, path, body string }{
 		{http.MethodPost, "/kbs/v0/resource/default/key/1", "x"},
 		{http.MethodDelete, "/kbs/v0/resource/default/key/1", ""},
-		{http.MethodPost, "/kbs/v0/resource-policy", `{"policy":"` + b64url(AllowSampleResourcePolicy) + `"}`},
+		{http.MethodPost, "/kbs/v0/resource-policy", `{"policy":"` + b64url(kbsserver.AllowSampleResourcePolicy) + `"}`},
 		{http.MethodGet, "/kbs/v0/resource-policy", ""},
 		{http.MethodPost, "/kbs/v0/attestation-policy", `{"type":"rego","policy_id":"default_cpu","policy":"` + b64url("package policy") + `"}`},
 		{http.MethodPost, "/kbs/v0/reference-value", `{}`},
@@ -44,7 +46,7 @@ func TestAdminCallsNeedAValidAdminToken(t *testing.T) {
 			})
 		}
 	}
-	if _, err := h.store.Get(context.Background(), "repository", "default/key/1"); err == nil {
+	if _, err := h.tr.Store.Get(context.Background(), "repository", "default/key/1"); err == nil {
 		t.Fatal("a refused admin call stored a resource")
 	}
 }
@@ -54,8 +56,16 @@ func newGuestToken(t *testing.T, h *harness) string {
 	return newGuest(h).attest()
 }
 
+// resourcePolicy is the resource policy the server stored.
+func (h *harness) resourcePolicy() string {
+	h.t.Helper()
+	b, err := h.tr.Store.Get(context.Background(), storage.NamespaceKBS, kbsserver.ResourcePolicyID+".rego")
+	must(h.t, err)
+	return string(b)
+}
+
 func TestAdminEndpoints(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
+	h := newHarness(t)
 	admin := h.adminHeader()
 	ok := func(method, path, body string) []byte {
 		t.Helper()
@@ -75,8 +85,7 @@ func TestAdminEndpoints(t *testing.T) {
 	expectError(t, resp, out, http.StatusUnauthorized, kbs.ErrParsePolicy)
 	resp, out = h.do(http.MethodPost, "/kbs/v0/resource-policy", []byte(`{}`), admin)
 	expectError(t, resp, out, http.StatusUnauthorized, kbs.ErrParsePolicy)
-	stored, err := h.server.resourcePolicy(context.Background())
-	if err != nil || stored != DefaultResourcePolicy {
+	if stored := h.resourcePolicy(); stored != kbsserver.DefaultResourcePolicy {
 		t.Fatal("a refused policy replaced the stored one")
 	}
 
@@ -92,7 +101,7 @@ default extensions := []`
 	// Resources: store, overwrite, delete.
 	ok(http.MethodPost, "/kbs/v0/resource/default/key/1", "one")
 	ok(http.MethodPost, "/kbs/v0/resource/default/key/1", "two")
-	if got, _ := h.store.Get(context.Background(), "repository", "default/key/1"); string(got) != "two" {
+	if got, _ := h.tr.Store.Get(context.Background(), "repository", "default/key/1"); string(got) != "two" {
 		t.Fatalf("stored resource = %q", got)
 	}
 	ok(http.MethodDelete, "/kbs/v0/resource/default/key/1", "")
@@ -108,7 +117,7 @@ default extensions := []`
 }
 
 func TestReferenceValues(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
+	h := newHarness(t)
 	admin := h.adminHeader()
 	msg, err := kbsclient.SampleReferenceValueMessage("svn", "1", false)
 	must(t, err)
@@ -124,33 +133,8 @@ func TestReferenceValues(t *testing.T) {
 	expectError(t, resp, out, http.StatusUnauthorized, kbs.ErrRvps)
 }
 
-// panicking is a test plugin that crashes, to prove no request can.
-type panicking struct{}
-
-func (panicking) Name() string              { return "crash" }
-func (panicking) RequiresAdmin(string) bool { return false }
-func (panicking) Encrypted(string) bool     { return false }
-func (panicking) Handle(context.Context, *plugin.Request) ([]byte, error) {
-	panic(errors.New("boom"))
-}
-
-func TestPanicBecomesGenericError(t *testing.T) {
-	h := newHarness(t, harnessOptions{allowSample: true, extraPlugins: []plugin.Plugin{panicking{}}})
-	allowAll := `package policy
-default allow := true`
-	policy, _ := json.Marshal(map[string]string{"policy": b64url(allowAll)})
-	if resp, out := h.do(http.MethodPost, "/kbs/v0/resource-policy", policy, h.adminHeader()); resp.StatusCode != http.StatusOK {
-		t.Fatalf("set policy = %d %s", resp.StatusCode, out)
-	}
-	resp, out := h.do(http.MethodGet, "/kbs/v0/crash", nil, bearer(newGuestToken(t, h)))
-	expectError(t, resp, out, http.StatusUnauthorized, kbs.ErrPluginInternal)
-	if strings.Contains(string(out), "boom") {
-		t.Fatalf("panic value leaked to the client: %s", out)
-	}
-}
-
 func TestMetricsMove(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
+	h := newHarness(t)
 	h.putResource("default/key/1", secret)
 	tok := newGuest(h).attest()
 	h.do(http.MethodPost, "/kbs/v0/auth", []byte("{"), nil)

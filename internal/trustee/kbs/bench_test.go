@@ -1,4 +1,4 @@
-package kbs
+package kbs_test
 
 import (
 	"bytes"
@@ -7,16 +7,17 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/cocoon-cc/cocoon/internal/trustee/trusteetest"
 	"github.com/cocoon-cc/cocoon/protocol/kbs"
 )
 
 // BenchmarkFullFlow is one guest's whole RCAR in-process: /auth, /attest
 // with sample evidence, then the resource as a JWE, decrypted.
 func BenchmarkFullFlow(b *testing.B) {
-	h := newHarness(b, harnessOptions{allowSample: true})
+	h := newHarness(b, trusteetest.WithSampleTEE())
 	h.putResource("default/key/1", secret)
 	g := newGuest(h)
-	handler := h.server.Handler()
+	handler := h.tr.Handler()
 	authReq := authBody(kbs.ProtocolVersion, kbs.TeeSample)
 	b.ReportAllocs()
 	for b.Loop() {

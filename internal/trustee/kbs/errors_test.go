@@ -1,7 +1,8 @@
-package kbs
+package kbs_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -16,11 +17,14 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
+	kbsserver "github.com/cocoon-cc/cocoon/internal/trustee/kbs"
+	"github.com/cocoon-cc/cocoon/internal/trustee/storage"
+	"github.com/cocoon-cc/cocoon/internal/trustee/trusteetest"
 	"github.com/cocoon-cc/cocoon/protocol/kbs"
 )
 
 func TestAuthRefusals(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
+	h := newHarness(t)
 	cases := map[string][]byte{
 		"malformed JSON":  []byte(`{"version":`),
 		"not an object":   []byte(`[]`),
@@ -48,7 +52,7 @@ func TestAuthRefusals(t *testing.T) {
 }
 
 func TestAttestRefusals(t *testing.T) {
-	h := newHarness(t, harnessOptions{allowSample: true})
+	h := newHarness(t, trusteetest.WithSampleTEE())
 	cases := []struct {
 		name  string
 		build func(g *guest) (any, *http.Cookie)
@@ -126,12 +130,11 @@ func TestAttestRefusals(t *testing.T) {
 }
 
 func TestExpiredSessionRefused(t *testing.T) {
-	h := newHarness(t, harnessOptions{allowSample: true})
+	h := newHarness(t, trusteetest.WithSampleTEE())
 	h.putResource("default/key/1", secret)
 	g := newGuest(h)
 	g.attest()
-	now := time.Now().Add(10 * time.Minute)
-	h.sessions.now = func() time.Time { return now }
+	h.expireSession(g.cookie)
 
 	resp, out := g.postAttest(g.attestation(g.nonce, "", nil))
 	expectError(t, resp, out, http.StatusUnauthorized, kbs.ErrAttestation)
@@ -140,9 +143,25 @@ func TestExpiredSessionRefused(t *testing.T) {
 	expectError(t, resp, out, http.StatusUnauthorized, kbs.ErrTokenNotFound)
 }
 
+// expireSession moves the session of cookie past its lifetime, as time
+// would, in the store the server reads it from.
+func (h *harness) expireSession(cookie *http.Cookie) {
+	h.t.Helper()
+	ctx := context.Background()
+	b, err := h.tr.Store.Get(ctx, storage.NamespaceSessions, cookie.Value)
+	must(h.t, err)
+	var sess kbsserver.Session
+	must(h.t, json.Unmarshal(b, &sess))
+	sess.Expires = time.Now().Add(-time.Second)
+	b, err = json.Marshal(&sess)
+	must(h.t, err)
+	must(h.t, h.tr.Store.Set(ctx, storage.NamespaceSessions, cookie.Value, b, true))
+}
+
+// The default payload_request_size is 2 MiB.
 func TestBodyOverPayloadLimit(t *testing.T) {
-	h := newHarness(t, harnessOptions{maxRequestBytes: 1024})
-	body := append(authBody(kbs.ProtocolVersion, kbs.TeeSample)[:1], bytes.Repeat([]byte(" "), 2048)...)
+	h := newHarness(t)
+	body := append(authBody(kbs.ProtocolVersion, kbs.TeeSample)[:1], bytes.Repeat([]byte(" "), 2<<20)...)
 	resp, out := h.do(http.MethodPost, "/kbs/v0/auth", body, nil)
 	expectError(t, resp, out, http.StatusUnauthorized, kbs.ErrSerde)
 	if !strings.Contains(string(out), "payload_request_size") {
@@ -166,7 +185,7 @@ func mintToken(t *testing.T, key *ecdsa.PrivateKey, claims map[string]any) strin
 }
 
 func TestTokenRefusals(t *testing.T) {
-	h := newHarness(t, harnessOptions{allowSample: true})
+	h := newHarness(t, trusteetest.WithSampleTEE())
 	h.putResource("default/key/1", secret)
 	g := newGuest(h)
 	good := g.attest()
@@ -176,7 +195,7 @@ func TestTokenRefusals(t *testing.T) {
 	var claims map[string]any
 	must(t, json.Unmarshal(payload, &claims))
 
-	issuerKey := parseECKey(t, h.signingKey)
+	issuerKey := parseECKey(t, h.tr.TokenKeyPEM)
 	otherKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	must(t, err)
 	expired := map[string]any{}
@@ -216,7 +235,7 @@ func TestTokenRefusals(t *testing.T) {
 }
 
 func TestPathRefusals(t *testing.T) {
-	h := newHarness(t, harnessOptions{allowSample: true})
+	h := newHarness(t, trusteetest.WithSampleTEE())
 	h.putResource("default/key/1", secret)
 	tok := newGuest(h).attest()
 	for _, path := range []string{

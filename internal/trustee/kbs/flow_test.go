@@ -1,35 +1,29 @@
-package kbs
+package kbs_test
 
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
 	kbsclient "github.com/cocoon-cc/cocoon/client/kbs"
+	kbsserver "github.com/cocoon-cc/cocoon/internal/trustee/kbs"
+	"github.com/cocoon-cc/cocoon/internal/trustee/trusteetest"
 	"github.com/cocoon-cc/cocoon/protocol/kbs"
 )
 
 var secret = []byte("top secret \x00\xff bytes")
 
-func (h *harness) putResource(path string, data []byte) {
-	h.t.Helper()
-	resp, body := h.do(http.MethodPost, "/kbs/v0/resource/"+path, data, h.adminHeader())
-	if resp.StatusCode != http.StatusOK {
-		h.t.Fatalf("POST resource = %d %s", resp.StatusCode, body)
-	}
-}
-
 // The whole RCAR with our Go client: the resource arrives decrypted,
 // byte for byte, for a guest with and without an additional device.
 func TestClientFetchesResource(t *testing.T) {
 	for _, withDevice := range []bool{false, true} {
-		h := newHarness(t, harnessOptions{allowSample: true})
+		h := newHarness(t, trusteetest.WithSampleTEE())
 		h.putResource("default/key/1", secret)
-		client, err := kbsclient.New(h.http.URL, kbsclient.WithEvidenceProvider(kbsclient.SampleProvider(withDevice)))
+		client, err := kbsclient.New(h.tr.URL, kbsclient.WithEvidenceProvider(kbsclient.SampleProvider(withDevice)))
 		must(t, err)
 		got, err := client.GetResource(context.Background(), "default/key/1")
 		if err != nil {
@@ -42,7 +36,7 @@ func TestClientFetchesResource(t *testing.T) {
 }
 
 func TestCookieFlowAndStoredToken(t *testing.T) {
-	h := newHarness(t, harnessOptions{allowSample: true})
+	h := newHarness(t, trusteetest.WithSampleTEE())
 	h.putResource("default/key/1", secret)
 	g := newGuest(h)
 	g.auth()
@@ -73,7 +67,7 @@ func TestCookieFlowAndStoredToken(t *testing.T) {
 }
 
 func TestBearerFlow(t *testing.T) {
-	h := newHarness(t, harnessOptions{allowSample: true})
+	h := newHarness(t, trusteetest.WithSampleTEE())
 	h.putResource("default/key/1", secret)
 	g := newGuest(h)
 	tok := g.attest()
@@ -87,7 +81,7 @@ func TestBearerFlow(t *testing.T) {
 }
 
 func TestDefaultPolicyDeniesSampleTEE(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
+	h := newHarness(t)
 	h.putResource("default/key/1", secret)
 	g := newGuest(h)
 	tok := g.attest()
@@ -95,7 +89,7 @@ func TestDefaultPolicyDeniesSampleTEE(t *testing.T) {
 	expectError(t, resp, body, http.StatusUnauthorized, kbs.ErrPolicyDeny)
 
 	// The admin uploads a policy allowing the sample TEE: now it reads.
-	policy, _ := json.Marshal(map[string]string{"policy": b64url(AllowSampleResourcePolicy)})
+	policy, _ := json.Marshal(map[string]string{"policy": b64url(kbsserver.AllowSampleResourcePolicy)})
 	resp, body = h.do(http.MethodPost, "/kbs/v0/resource-policy", policy, h.adminHeader())
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("set resource policy = %d %s", resp.StatusCode, body)
@@ -107,7 +101,7 @@ func TestDefaultPolicyDeniesSampleTEE(t *testing.T) {
 }
 
 func TestResourcePolicySeesPluginPathAndQuery(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
+	h := newHarness(t)
 	h.putResource("default/key/1", secret)
 	h.putResource("default/key/2", secret)
 	module := `package policy
@@ -135,7 +129,7 @@ allow if {
 }
 
 func TestChallengeAndCookieShape(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
+	h := newHarness(t)
 	for _, extra := range []string{`""`, `{}`, `{"supported-hash-algorithms":["sha384"]}`} {
 		body := []byte(`{"version":"0.4.0","tee":"sample","extra-params":` + extra + `}`)
 		resp, out := h.do(http.MethodPost, "/kbs/v0/auth", body, nil)
@@ -154,11 +148,12 @@ func TestChallengeAndCookieShape(t *testing.T) {
 		}
 		set := resp.Header.Get("Set-Cookie")
 		id, attrs, _ := strings.Cut(set, "; ")
-		if !strings.HasPrefix(id, "kbs-session-id=") || !validSessionID(strings.TrimPrefix(id, "kbs-session-id=")) ||
+		if !strings.HasPrefix(id, "kbs-session-id=") || !sessionIDPattern.MatchString(strings.TrimPrefix(id, "kbs-session-id=")) ||
 			!strings.HasPrefix(attrs, "Expires=") || strings.Contains(attrs, ";") {
 			t.Fatalf("Set-Cookie %q: want only the id and Expires", set)
 		}
 	}
 }
 
-func b64url(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+// sessionIDPattern is a simple (undashed) UUID, as upstream's session ids.
+var sessionIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)

@@ -1,4 +1,4 @@
-package kbs
+package kbs_test
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	kbsserver "github.com/cocoon-cc/cocoon/internal/trustee/kbs"
+	"github.com/cocoon-cc/cocoon/internal/trustee/trusteetest"
 	"github.com/cocoon-cc/cocoon/protocol/kbs"
 )
 
@@ -47,8 +49,8 @@ func FuzzAuthRequest(f *testing.F) {
 	} {
 		f.Add([]byte(seed))
 	}
-	h := newHarness(f, harnessOptions{})
-	handler := h.server.Handler()
+	h := newHarness(f)
+	handler := h.tr.Handler()
 	f.Fuzz(func(t *testing.T, body []byte) {
 		rec := serve(handler, httptest.NewRequest(http.MethodPost, "/kbs/v0/auth", bytes.NewReader(body)))
 		checkAnswer(t, rec)
@@ -59,7 +61,7 @@ func FuzzAuthRequest(f *testing.F) {
 }
 
 func FuzzAttestRequest(f *testing.F) {
-	h := newHarness(f, harnessOptions{allowSample: true})
+	h := newHarness(f, trusteetest.WithSampleTEE())
 	g := newGuest(h)
 	// Seeds use the placeholder NONCE for the nonce of each iteration's
 	// fresh session; the first is a well-formed attestation.
@@ -73,7 +75,7 @@ func FuzzAttestRequest(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
-	handler := h.server.Handler()
+	handler := h.tr.Handler()
 	f.Fuzz(func(t *testing.T, body []byte) {
 		auth := serve(handler, httptest.NewRequest(http.MethodPost, "/kbs/v0/auth", bytes.NewReader(authBody(kbs.ProtocolVersion, kbs.TeeSample))))
 		var challenge kbs.Challenge
@@ -90,7 +92,7 @@ func FuzzAttestRequest(f *testing.F) {
 }
 
 func FuzzPluginRequest(f *testing.F) {
-	h := newHarness(f, harnessOptions{allowSample: true})
+	h := newHarness(f, trusteetest.WithSampleTEE())
 	h.putResource("default/key/1", secret)
 	tok := newGuest(h).attest()
 	for _, seed := range []string{
@@ -100,14 +102,14 @@ func FuzzPluginRequest(f *testing.F) {
 		f.Add(seed, http.MethodGet, true)
 	}
 	f.Add("resource/default/key/1", http.MethodDelete, false)
-	handler := h.server.Handler()
+	handler := h.tr.Handler()
 	f.Fuzz(func(t *testing.T, path, method string, withToken bool) {
 		req := httptest.NewRequest(http.MethodGet, "/", nil)
 		if !validMethod(method) {
 			return // net/http rejects such a request line before any handler
 		}
 		req.Method = method
-		req.URL.Path = PathPrefix + path
+		req.URL.Path = kbsserver.PathPrefix + path
 		if withToken {
 			req.Header.Set("Authorization", "Bearer "+tok)
 		}

@@ -1,4 +1,4 @@
-package kbs
+package kbs_test
 
 import (
 	"encoding/json"
@@ -110,18 +110,6 @@ func (g *guest) decrypt(body []byte) []byte {
 	plain, err := g.key.Decrypt(&jwe)
 	must(g.h.t, err)
 	return plain
-}
-
-// adminHeader is a fresh admin token signed like kbs-client signs it.
-func (h *harness) adminHeader() http.Header {
-	h.t.Helper()
-	tok, err := adminToken(h.adminKey)
-	must(h.t, err)
-	return http.Header{"Authorization": {"Bearer " + tok}}
-}
-
-func bearer(token string) http.Header {
-	return http.Header{"Authorization": {"Bearer " + token}}
 }
 
 // adminToken signs an admin JWT the way our kbs-client does.
