@@ -303,6 +303,5 @@ func readUpstream(t testing.TB, path ...string) []byte {
 	return b
 }
 
-
 // upstreamQuoteTime lies within the validity of upstream's PCK chains.
 var upstreamQuoteTime = time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)

@@ -61,4 +61,3 @@ func CheckEventLog(q *Quote, eventlog []byte) (*ccel.EventLog, error) {
 	}
 	return log, nil
 }
-
