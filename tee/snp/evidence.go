@@ -26,10 +26,22 @@ type CertTableEntry struct {
 	Data Bytes `json:"data"`
 }
 
-// UnmarshalJSON implements json.Unmarshaler.
+// UnmarshalJSON implements json.Unmarshaler; both members are required.
 func (e *CertTableEntry) UnmarshalJSON(data []byte) error {
-	type plain CertTableEntry
-	return decodeObject(data, (*plain)(e), "cert_type", "data")
+	// Pointers tell a missing or null member from a zero one in a single
+	// pass over the certificate's (long) array.
+	var p struct {
+		CertType *CertType `json:"cert_type"`
+		Data     *Bytes    `json:"data"`
+	}
+	if err := json.Unmarshal(data, &p); err != nil {
+		return err
+	}
+	if p.CertType == nil || p.Data == nil {
+		return errors.New("certificate entry needs cert_type and data")
+	}
+	*e = CertTableEntry{CertType: *p.CertType, Data: *p.Data}
+	return nil
 }
 
 // CertType names a certificate in the host's table. Name is one of the
@@ -100,8 +112,18 @@ func knownCertType(name string) bool {
 // UnmarshalJSON implements json.Unmarshaler: the report is required, the
 // certificate chain optional (absent means null, as for a serde Option).
 func (e *Evidence) UnmarshalJSON(data []byte) error {
-	type plain Evidence
-	return decodeObject(data, (*plain)(e), "attestation_report")
+	var p struct {
+		AttestationReport *AttestationReport `json:"attestation_report"`
+		CertChain         []CertTableEntry   `json:"cert_chain"`
+	}
+	if err := json.Unmarshal(data, &p); err != nil {
+		return err
+	}
+	if p.AttestationReport == nil {
+		return errors.New("missing attestation_report")
+	}
+	*e = Evidence{AttestationReport: *p.AttestationReport, CertChain: p.CertChain}
+	return nil
 }
 
 // ParseEvidence decodes SNP evidence and checks that its report can be
