@@ -61,7 +61,8 @@ func writeFile(t *testing.T, dir, name, text string) string {
 	return p
 }
 
-// waitForSocket waits until the agent has bound its socket or exited.
+// waitForSocket waits until the agent serves on path (a stale socket
+// there does not count: it refuses connections) or exits.
 func waitForSocket(t *testing.T, path string, done <-chan error) {
 	t.Helper()
 	for {
@@ -70,8 +71,11 @@ func waitForSocket(t *testing.T, path string, done <-chan error) {
 			t.Fatalf("agent exited before serving: %v", err)
 		default:
 		}
-		if fi, err := os.Stat(path); err == nil && fi.Mode().Type() == os.ModeSocket {
-			return
+		if fi, err := os.Stat(path); err == nil && fi.Mode().Perm() == 0o600 {
+			if conn, err := net.Dial("unix", path); err == nil {
+				_ = conn.Close()
+				return
+			}
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -109,10 +113,7 @@ func TestServeTTRPCAndGRPCThenShutDown(t *testing.T) {
 		out, err = run(ctx, "--attestation_sock", "unix://"+sock, "-c", config, "--initdata-toml", initData, "--grpc", grpcAddr)
 		done <- err
 	}()
-	waitForSocket(t, sock, done)
-	if fi, _ := os.Stat(sock); fi.Mode().Perm() != 0o600 {
-		t.Errorf("socket mode %v, want 0600", fi.Mode().Perm())
-	}
+	waitForSocket(t, sock, done) // also checks the socket's 0600 mode
 
 	conn, err := net.Dial("unix", sock)
 	if err != nil {
