@@ -35,9 +35,9 @@ var ErrConfig = errors.New("cdh config")
 // maxConfigSize bounds the configuration file.
 const maxConfigSize = 1 << 20
 
-// Config is cdh.toml (or its JSON twin). Unknown keys are errors, unlike
-// upstream, which ignores unknown keys under [image]: a misspelt key
-// should not silently fall back to a default in a confidential guest.
+// Config is cdh.toml (or its JSON twin). Unknown keys are errors, except
+// under [image], where upstream ignores them and its own example relies on
+// that: there they are listed in IgnoredKeys for the caller to warn about.
 type Config struct {
 	Socket                       string       `toml:"socket" json:"socket"`
 	SkipSealedSecretVerification bool         `toml:"skip_sealed_secret_verification" json:"skip_sealed_secret_verification"`
@@ -48,6 +48,9 @@ type Config struct {
 	// PullImage; nil when [image] is absent.
 	Image *ImageConfig `toml:"image" json:"image"`
 	Log   LogConfig    `toml:"log" json:"log"`
+
+	// IgnoredKeys are the unknown keys under [image] that were skipped.
+	IgnoredKeys []string `toml:"-" json:"-"`
 }
 
 // AAConfig is [aa].
@@ -146,17 +149,15 @@ func ParseConfig(b []byte, format string) (*Config, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 		}
-		if undecoded := md.Undecoded(); len(undecoded) > 0 {
-			return nil, fmt.Errorf("%w: unknown key %q", ErrConfig, undecoded[0].String())
+		for _, key := range md.Undecoded() {
+			if key[0] != "image" {
+				return nil, fmt.Errorf("%w: unknown key %q", ErrConfig, key.String())
+			}
+			c.IgnoredKeys = append(c.IgnoredKeys, key.String())
 		}
 	case "json":
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&c); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrConfig, err)
-		}
-		if dec.More() {
-			return nil, fmt.Errorf("%w: data after the JSON object", ErrConfig)
+		if err := decodeJSONConfig(b, &c); err != nil {
+			return nil, err
 		}
 	default:
 		return nil, fmt.Errorf("%w: unknown format %q", ErrConfig, format)
@@ -166,6 +167,48 @@ func ParseConfig(b []byte, format string) (*Config, error) {
 		return nil, err
 	}
 	return &c, nil
+}
+
+// decodeJSONConfig decodes strictly, except that unknown members of
+// "image" are skipped and noted, as the TOML path does.
+func decodeJSONConfig(b []byte, c *Config) error {
+	var top struct {
+		Config
+		Image json.RawMessage `json:"image"`
+	}
+	if err := strictJSON(b, &top); err != nil {
+		return fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	*c = top.Config
+	if len(top.Image) == 0 || string(top.Image) == "null" {
+		return nil
+	}
+	c.Image = &ImageConfig{}
+	err := strictJSON(top.Image, c.Image)
+	if err == nil {
+		return nil
+	}
+	if !strings.HasPrefix(err.Error(), "json: unknown field") {
+		return fmt.Errorf("%w: image: %w", ErrConfig, err)
+	}
+	c.IgnoredKeys = append(c.IgnoredKeys, "image: "+err.Error())
+	*c.Image = ImageConfig{}
+	if err := json.Unmarshal(top.Image, c.Image); err != nil {
+		return fmt.Errorf("%w: image: %w", ErrConfig, err)
+	}
+	return nil
+}
+
+func strictJSON(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("data after the JSON object")
+	}
+	return nil
 }
 
 func (c *Config) applyDefaults() {
