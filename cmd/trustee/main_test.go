@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/ecdsa"
@@ -10,7 +9,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"io"
@@ -25,6 +23,7 @@ import (
 
 	kbsclient "github.com/cocoon-cc/cocoon/client/kbs"
 	"github.com/cocoon-cc/cocoon/internal/trustee/config"
+	"github.com/cocoon-cc/cocoon/internal/trustee/trusteetest"
 )
 
 // run executes the trustee command line and returns stdout and stderr.
@@ -177,14 +176,14 @@ func selfSignedCert(t *testing.T, dir string) (certPEM []byte, certPath, keyPath
 
 // server is a trustee command running in the background.
 type server struct {
-	url    string        // from the "KBS listening" log line
+	url    string        // from the app.ListeningMessage log line
 	stdout *bytes.Buffer // complete once url is known: the banner comes first
 	done   chan error
 	cancel context.CancelFunc
 }
 
 // start runs the trustee command line until the test ends and waits for
-// its "KBS listening" log line; the command must log JSON.
+// its app.ListeningMessage log line; the command must log JSON.
 func start(t *testing.T, args ...string) *server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -201,17 +200,12 @@ func start(t *testing.T, args ...string) *server {
 		cancel()
 		<-s.done
 	})
-	lines := bufio.NewScanner(logs)
-	for lines.Scan() {
-		var entry struct{ Msg, URL string }
-		if json.Unmarshal(lines.Bytes(), &entry) == nil && entry.Msg == "KBS listening" {
-			s.url = entry.URL
-			go func() { _, _ = io.Copy(io.Discard, logs) }()
-			return s
-		}
+	url, err := trusteetest.ListeningURL(logs)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("no \"KBS listening\" line: %v", lines.Err())
-	return nil
+	s.url = url
+	return s
 }
 
 // stop cancels the command and reports how it ended.

@@ -1,9 +1,7 @@
 package app_test
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
@@ -16,6 +14,17 @@ import (
 	"github.com/cocoon-cc/cocoon/internal/trustee/storage"
 	"github.com/cocoon-cc/cocoon/internal/trustee/trusteetest"
 )
+
+// build is app.Build of cfg, closed when the test ends.
+func build(t *testing.T, cfg *config.Config, opts app.Options) *app.App {
+	t.Helper()
+	a, err := app.Build(context.Background(), cfg, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = a.Close() })
+	return a
+}
 
 func TestBuildRefusesWhatIsNotImplemented(t *testing.T) {
 	for name, change := range map[string]func(*config.Config){
@@ -58,11 +67,7 @@ func TestServeOnAChosenPort(t *testing.T) {
 	cfg, _ := trusteetest.NewConfig(t)
 	cfg.HTTPServer.Sockets = []string{"127.0.0.1:0"}
 	logs, logWriter := io.Pipe()
-	a, err := app.Build(context.Background(), cfg, app.Options{Logger: slog.New(slog.NewJSONHandler(logWriter, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := build(t, cfg, app.Options{Logger: slog.New(slog.NewJSONHandler(logWriter, nil))})
 	listeners, err := a.Listen()
 	if err != nil {
 		t.Fatal(err)
@@ -78,15 +83,10 @@ func TestServeOnAChosenPort(t *testing.T) {
 		served <- a.Serve(ctx, listeners)
 		logWriter.Close()
 	}()
-	lines := bufio.NewScanner(logs)
-	var logged string
-	for logged == "" && lines.Scan() {
-		var entry struct{ Msg, URL string }
-		if json.Unmarshal(lines.Bytes(), &entry) == nil && entry.Msg == "KBS listening" {
-			logged = entry.URL
-		}
+	logged, err := trusteetest.ListeningURL(logs)
+	if err != nil {
+		t.Fatal(err)
 	}
-	go func() { _, _ = io.Copy(io.Discard, logs) }()
 	if logged != url {
 		t.Fatalf("logged %q, listening on %q", logged, url)
 	}
@@ -115,12 +115,7 @@ func TestListenFailsOnABusyPort(t *testing.T) {
 	defer busy.Close()
 	cfg, _ := trusteetest.NewConfig(t)
 	cfg.HTTPServer.Sockets = []string{"127.0.0.1:0", busy.Addr().String()}
-	a, err := app.Build(context.Background(), cfg, app.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	if _, err := a.Listen(); err == nil || !strings.Contains(err.Error(), "http_server.sockets") {
+	if _, err := build(t, cfg, app.Options{}).Listen(); err == nil || !strings.Contains(err.Error(), "http_server.sockets") {
 		t.Fatalf("Listen on a busy port: %v", err)
 	}
 }
@@ -129,12 +124,7 @@ func TestListenNeedsTheCertificate(t *testing.T) {
 	cfg, _ := trusteetest.NewConfig(t)
 	cfg.HTTPServer.InsecureHTTP = false
 	cfg.HTTPServer.Certificate, cfg.HTTPServer.PrivateKey = "/nonexistent/cert.pem", "/nonexistent/key.pem"
-	a, err := app.Build(context.Background(), cfg, app.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	if _, err := a.Listen(); err == nil || !strings.Contains(err.Error(), "http_server.certificate") {
+	if _, err := build(t, cfg, app.Options{}).Listen(); err == nil || !strings.Contains(err.Error(), "http_server.certificate") {
 		t.Fatalf("Listen without certificate files: %v", err)
 	}
 }

@@ -23,6 +23,10 @@ const (
 	shutdownTimeout   = 30 * time.Second
 )
 
+// ListeningMessage is the log message that names each URL Serve answers
+// on (attribute "url"), for tools that start the server on port 0.
+const ListeningMessage = "KBS listening"
+
 // Listeners are the bound sockets of http_server, TLS already applied.
 type Listeners struct {
 	lns    []net.Listener
@@ -91,7 +95,7 @@ func (a *App) Serve(ctx context.Context, l *Listeners) error {
 
 	served := make(chan error, len(l.lns))
 	for i, ln := range l.lns {
-		a.logger.Info("KBS listening", slog.String("url", l.URLs()[i]))
+		a.logger.Info(ListeningMessage, slog.String("url", l.URLs()[i]))
 		go func() { served <- srv.Serve(ln) }()
 	}
 	select {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	kbsclient "github.com/cocoon-cc/cocoon/client/kbs"
@@ -113,5 +114,19 @@ func TestRequestsAreRecorded(t *testing.T) {
 	atts := tr.Attestations(t)
 	if len(atts) == 0 || atts[0].InitData == nil || atts[0].InitData.Format != "toml" {
 		t.Fatalf("accepted attestations %+v", atts)
+	}
+}
+
+func TestListeningURL(t *testing.T) {
+	logs := strings.NewReader(`not json
+{"msg":"configuration loaded"}
+{"msg":"KBS listening","url":"http://127.0.0.1:4242"}
+{"msg":"KBS listening","url":"http://[::1]:4242"}
+`)
+	if url, err := trusteetest.ListeningURL(logs); err != nil || url != "http://127.0.0.1:4242" {
+		t.Fatalf("ListeningURL = %q, %v", url, err)
+	}
+	if _, err := trusteetest.ListeningURL(strings.NewReader(`{"msg":"stopped"}`)); err == nil {
+		t.Fatal("found a URL in a log without one")
 	}
 }
