@@ -41,7 +41,7 @@ func serve(ctx context.Context, o *options) error {
 	if err != nil {
 		return err
 	}
-	defer agent.Close()
+	defer func() { _ = agent.Close() }()
 	service := aa.NewService(agent)
 
 	listener, err := aa.ListenUnix(o.socket)

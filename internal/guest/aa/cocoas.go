@@ -60,7 +60,7 @@ func cocoASToken(ctx context.Context, baseURL string, tee attester.Attester) ([]
 	if err != nil {
 		return nil, fmt.Errorf("aa: coco_as: %w", err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	answer, err := io.ReadAll(io.LimitReader(resp.Body, maxCoCoASAnswer))
 	if err != nil {
 		return nil, fmt.Errorf("aa: coco_as answer: %w", err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
-	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -20,7 +19,7 @@ import (
 	"github.com/cocoon-cc/cocoon/protocol/kbs"
 )
 
-func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 // shortTempDir is a temporary directory short enough for a socket path.
 func shortTempDir(t testing.TB) string {

@@ -3,7 +3,6 @@ package attester_test
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"slices"
 	"testing"
@@ -71,7 +70,7 @@ func TestSampleBindInitDataUnsupported(t *testing.T) {
 	}
 }
 
-func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 // fake registers a detector that reports present and opens an attester
 // named tee, recording the order detectors are asked in.
