@@ -25,6 +25,22 @@ func FetchCredentials(ctx context.Context, creds []Credential, dir string, resou
 			return fmt.Errorf("credential: %w", err)
 		}
 	}
+	// Fetch everything first, so a refusal leaves the file system untouched.
+	contents := make([][]byte, len(creds))
+	defer func() {
+		for _, c := range contents {
+			clear(c)
+		}
+	}()
+	for i, c := range creds {
+		uri, err := resourceuri.Parse(c.ResourceURI)
+		if err != nil {
+			return fmt.Errorf("credential %s: %w", c.ResourceURI, err)
+		}
+		if contents[i], err = resources.GetResource(ctx, uri); err != nil {
+			return fmt.Errorf("credential %s: %w", uri, err)
+		}
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("credentials directory: %w", err)
 	}
@@ -33,20 +49,11 @@ func FetchCredentials(ctx context.Context, creds []Credential, dir string, resou
 		return fmt.Errorf("credentials directory: %w", err)
 	}
 	defer root.Close()
-	for _, c := range creds {
-		uri, err := resourceuri.Parse(c.ResourceURI)
-		if err != nil {
-			return fmt.Errorf("credential %s: %w", c.ResourceURI, err)
+	for i, c := range creds {
+		if err := writeBelow(root, strings.TrimPrefix(c.Path, dir+"/"), contents[i]); err != nil {
+			return fmt.Errorf("credential %s to %s: %w", c.ResourceURI, c.Path, err)
 		}
-		data, err := resources.GetResource(ctx, uri)
-		if err != nil {
-			return fmt.Errorf("credential %s: %w", uri, err)
-		}
-		rel := strings.TrimPrefix(c.Path, dir+"/")
-		if err := writeBelow(root, rel, data); err != nil {
-			return fmt.Errorf("credential %s to %s: %w", uri, c.Path, err)
-		}
-		log.InfoContext(ctx, "credential written", "uri", uri.String(), "path", c.Path)
+		log.InfoContext(ctx, "credential written", "uri", c.ResourceURI, "path", c.Path)
 	}
 	return nil
 }
