@@ -30,19 +30,19 @@ func runServe(ctx context.Context, o *options) error {
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	t, err := app.Build(ctx, cfg, app.Options{Logger: logger, AllowSampleTEE: o.allowSample})
+	trustee, err := app.Build(ctx, cfg, app.Options{Logger: logger, AllowSampleTEE: o.allowSample})
 	if err != nil {
 		return err
 	}
-	defer t.Close()
-	listeners, err := t.Listen()
+	defer trustee.Close()
+	listeners, err := trustee.Listen()
 	if err != nil {
 		return err
 	}
 	if banner != nil {
 		banner.print(o.stdout, listeners.URLs()[0])
 	}
-	return t.Serve(ctx, listeners)
+	return trustee.Serve(ctx, listeners)
 }
 
 // loadConfig reads the configuration file, or prepares the development
