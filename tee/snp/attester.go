@@ -6,12 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 
 	"github.com/google/go-sev-guest/abi"
 	"github.com/google/go-sev-guest/client"
 	"github.com/google/uuid"
 
+	"github.com/cocoon-cc/cocoon/internal/guest/attester"
 	"github.com/cocoon-cc/cocoon/protocol/kbs"
 )
 
@@ -21,7 +23,8 @@ var (
 	ErrReportDataTooLong = errors.New("snp: report data longer than 64 bytes")
 	// ErrRuntimeMeasurementUnsupported is returned by
 	// ExtendRuntimeMeasurement: SEV-SNP has no runtime measurement register.
-	ErrRuntimeMeasurementUnsupported = errors.New("snp: runtime measurement is not supported")
+	// It wraps attester.ErrUnsupported, which the attestation-agent tests.
+	ErrRuntimeMeasurementUnsupported = fmt.Errorf("snp: runtime measurement: %w", attester.ErrUnsupported)
 )
 
 // guestDevicePath is what upstream's attester detects SEV-SNP by.
@@ -34,10 +37,22 @@ func Present() bool {
 	return err == nil
 }
 
+// Detector is the entry of the attestation-agent's detection list:
+// attester.Register(snp.Detector()) in a file the agent compiles in.
+func Detector() attester.Detector {
+	return attester.Detector{
+		Tee:     kbs.TeeSnp,
+		Present: Present,
+		Open:    func(*slog.Logger) (attester.Attester, error) { return NewAttester() },
+	}
+}
+
 // Attester collects SNP evidence inside the guest.
 type Attester struct {
 	quotes client.QuoteProvider
 }
+
+var _ attester.Attester = (*Attester)(nil)
 
 // NewAttester opens the platform's report interface: configfs-tsm when the
 // kernel has it, else /dev/sev-guest (go-sev-guest's choice).

@@ -4,9 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/sha512"
+	"encoding/json"
 	"errors"
 	"testing"
 
+	"github.com/cocoon-cc/cocoon/internal/guest/attester"
+	"github.com/cocoon-cc/cocoon/internal/guest/attester/attestertest"
 	"github.com/cocoon-cc/cocoon/protocol/kbs"
 	"github.com/cocoon-cc/cocoon/tee/snp"
 	"github.com/cocoon-cc/cocoon/tee/snp/snptest"
@@ -67,5 +70,33 @@ func TestAttesterWithFakeDevice(t *testing.T) {
 	}
 	if a.SupportsRuntimeMeasurement() || a.Tee() != kbs.TeeSnp {
 		t.Error("attester claims runtime measurement or another TEE")
+	}
+}
+
+// TestAttesterConformance runs the attestation-agent's attester suite on
+// reports signed on demand by the fake platform; CheckBinding is Trustee's
+// whole SNP check against the fake roots.
+func TestAttesterConformance(t *testing.T) {
+	g := snp.Milan
+	p := snptest.NewPlatform(t, g, snptest.ChipID(g, 6), snptest.DefaultTCB(g))
+	v := fakeVerifier(t, p)
+	attestertest.Run(t, attestertest.Suite{
+		New: func(t *testing.T) attester.Attester {
+			return snp.NewAttesterWith(p.Quotes(t, p.Report(3, nil)))
+		},
+		CheckBinding: func(evidence json.RawMessage, reportData []byte) error {
+			_, err := verifyAndValidate(v, evidence, snp.Expected{ReportData: reportData})
+			return err
+		},
+	})
+}
+
+func TestDetector(t *testing.T) {
+	d := snp.Detector()
+	if d.Tee != kbs.TeeSnp || d.Present == nil || d.Open == nil {
+		t.Errorf("detector %+v", d)
+	}
+	if err := attester.NewRegistry().Register(d); err != nil {
+		t.Errorf("the attestation-agent's registry refuses the detector: %v", err)
 	}
 }

@@ -16,8 +16,10 @@ import (
 	"time"
 
 	"github.com/google/go-sev-guest/abi"
+	"github.com/google/go-sev-guest/client"
 	labi "github.com/google/go-sev-guest/client/linuxabi"
 	"github.com/google/go-sev-guest/kds"
+	spb "github.com/google/go-sev-guest/proto/sevsnp"
 	sevtest "github.com/google/go-sev-guest/testing"
 	"github.com/google/go-sev-guest/verify/trust"
 
@@ -249,4 +251,44 @@ func (p *Platform) QuoteProvider(t testing.TB, reports ...*snp.AttestationReport
 	return &sevtest.QuoteProvider{Device: &sevtest.Device{
 		ReportDataRsp: responses, Certs: certs, Signer: p.Signer, SevProduct: product,
 	}}
+}
+
+// Quotes returns a report provider that answers any report data with
+// template carrying that report data, signed by this platform, followed by
+// the host's certificate table; unlike go-sev-guest's fake device it needs
+// no list of report data in advance, and is safe for concurrent use.
+func (p *Platform) Quotes(t testing.TB, template *snp.AttestationReport) client.QuoteProvider {
+	t.Helper()
+	certs, err := p.Signer.CertTableBytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &quoteProvider{p: p, template: *template, certs: certs}
+}
+
+type quoteProvider struct {
+	p        *Platform
+	template snp.AttestationReport
+	certs    []byte
+}
+
+func (q *quoteProvider) IsSupported() bool { return true }
+
+func (q *quoteProvider) GetRawQuote(reportData [snp.ReportDataSize]byte) ([]byte, error) {
+	r := q.template
+	r.ReportData = reportData[:]
+	raw, err := r.MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	signed, err := q.p.signRaw(raw)
+	if err != nil {
+		return nil, err
+	}
+	return append(signed, q.certs...), nil
+}
+
+func (q *quoteProvider) Product() *spb.SevProduct {
+	product, _ := kds.ParseProductName(productNames[q.p.Generation], abi.VcekReportSigner)
+	return product
 }
