@@ -65,3 +65,29 @@ func TestCanceledContextWhileWaitingForToken(t *testing.T) {
 		t.Fatalf("got %v, want context.Canceled", err)
 	}
 }
+
+func TestConcurrentCallsShareOneAttestation(t *testing.T) {
+	tr := trusteetest.New(t, trusteetest.WithSampleTEE())
+	tr.SetResource(t, "default/key/1", []byte("v"))
+	tokens := &attestingTokens{client: tr.Client(t)}
+	k, err := NewKBS(tr.URL, "", tokens, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	uri, _ := resourceuri.Parse("kbs:///default/key/1")
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			_, err := k.GetResource(context.Background(), uri)
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := tokens.calls.Load(); n != 1 {
+		t.Fatalf("%d attestations for 8 concurrent calls, want 1", n)
+	}
+}
