@@ -54,9 +54,11 @@ resources the KBS releases. Instead of a file, a preset can be chosen:
   --allow-all   release every resource to any attested client
   --deny-all    release nothing
   --affirming   release only when the attestation policy was met (EAR status affirming)
-  --default     Trustee's default: release to any TEE except the sample TEE
-(upstream's kbs-client uploads deny-all for --default; Cocoon uploads what the
-flag promises.)`,
+  --default     Cocoon Trustee's default: release only when every EAR submodule
+                is affirming, and never to the sample TEE
+(upstream's kbs-client uploads deny-all for --default, and upstream's server
+default releases to any TEE but sample whatever the appraisal said; Cocoon's
+default also requires the appraisal to be affirming.)`,
 		Example: `  kbs-client config --admin-token-file admin-token set-resource-policy --affirming
   kbs-client config --admin-token-file admin-token set-resource-policy --policy-file policy.rego`,
 		Args: cobra.NoArgs,

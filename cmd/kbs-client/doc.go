@@ -13,10 +13,11 @@
 //     instead of printing it base64-encoded.
 //   - The init-data document can be given as a file (--init-data F) as
 //     well as inline as upstream's positional argument.
-//   - set-resource-policy --default uploads a policy with the meaning of
-//     Trustee's default one (release resources to any TEE but the sample
-//     TEE). Upstream's kbs-client uploads its deny-all policy for
-//     --default, which contradicts its own help text.
+//   - set-resource-policy --default uploads Cocoon Trustee's default
+//     policy (release resources only when every EAR submodule is
+//     affirming, never to the sample TEE). Upstream's kbs-client uploads
+//     its deny-all policy for --default, which contradicts its own help
+//     text, and upstream's server default ignores the appraisal result.
 //   - The preset policies are Cocoon's own Rego, with upstream's meaning.
 //   - config accepts both admin credentials of upstream's history:
 //     --auth-private-key (an Ed25519 key that signs a fresh token, as

@@ -43,7 +43,8 @@ func TestPresetPoliciesMeaning(t *testing.T) {
 		{presetAffirming, token("tdx", "affirming", "affirming"), resource, true},
 		{presetAffirming, token("tdx", "affirming", "warning"), resource, false},
 		{presetAffirming, map[string]any{"submods": map[string]any{}}, resource, false},
-		{presetDefault, token("tdx", "contraindicated"), resource, true},
+		{presetDefault, token("tdx", "affirming"), resource, true},
+		{presetDefault, token("tdx", "contraindicated"), resource, false},
 		{presetDefault, token("sample", "affirming"), resource, false},
 		{presetDefault, token("snp", "affirming"), other, false},
 	}

@@ -19,8 +19,9 @@ const (
 	resourcePolicyKey = ResourcePolicyID + policyKeySuffix
 )
 
-// DefaultResourcePolicy releases resources to any attested TEE except the
-// sample TEE, which proves nothing.
+// DefaultResourcePolicy releases resources when every submodule of the
+// token is affirming and the CPU evidence is not the sample TEE's, which
+// proves nothing. Upstream's default refuses only sample.
 //
 //go:embed policies/default.rego
 var DefaultResourcePolicy string
