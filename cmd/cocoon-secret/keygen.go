@@ -48,7 +48,7 @@ never overwritten.`,
 			if err := writeJSONNew(pubPath, pubJWK, 0o644); err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "private key: %s\npublic key:  %s\n", privPath, pubPath)
+			_, _ = fmt.Fprintf(cmd.OutOrStdout(), "private key: %s\npublic key:  %s\n", privPath, pubPath)
 			return nil
 		},
 	}

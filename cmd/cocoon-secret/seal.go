@@ -52,7 +52,7 @@ separately.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !strings.EqualFold(provider, secret.ProviderKBS) {
-				fmt.Fprintf(cmd.ErrOrStderr(), "warning: Cocoon's CDH unseals only provider %q\n", secret.ProviderKBS)
+				_, _ = fmt.Fprintf(cmd.ErrOrStderr(), "warning: Cocoon's CDH unseals only provider %q\n", secret.ProviderKBS)
 			} else if _, err := resourceuri.Parse(uri); err != nil {
 				return err
 			}
@@ -128,8 +128,8 @@ func printSealed(cmd *cobra.Command, f *sealFlags, s *secret.Secret) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(cmd.OutOrStdout(), sealed)
-	return nil
+	_, err = fmt.Fprintln(cmd.OutOrStdout(), sealed)
+	return err
 }
 
 func readSigningKey(path string) (*ecdsa.PrivateKey, error) {

@@ -53,8 +53,8 @@ Nothing is fetched from the network.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintln(cmd.OutOrStdout(), string(out))
-			return nil
+			_, err = fmt.Fprintln(cmd.OutOrStdout(), string(out))
+			return err
 		},
 	}
 	cmd.Flags().StringVarP(&filePath, "file-path", "f", "-", `file holding the sealed secret ("-": standard input)`)

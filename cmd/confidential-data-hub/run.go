@@ -56,23 +56,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.BoolVar(&showVersion, "version", false, "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, usage)
+			_, _ = fmt.Fprint(stdout, usage)
 			return 0
 		}
-		fmt.Fprintf(stderr, "confidential-data-hub: %v\n\n%s", err, usage)
+		_, _ = fmt.Fprintf(stderr, "confidential-data-hub: %v\n\n%s", err, usage)
 		return 2
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "confidential-data-hub: unexpected argument %q\n\n%s", fs.Arg(0), usage)
+		_, _ = fmt.Fprintf(stderr, "confidential-data-hub: unexpected argument %q\n\n%s", fs.Arg(0), usage)
 		return 2
 	}
 	if showVersion {
-		fmt.Fprintf(stdout, "confidential-data-hub (Cocoon) %s\n", version)
+		_, _ = fmt.Fprintf(stdout, "confidential-data-hub (Cocoon) %s\n", version)
 		return 0
 	}
 	cfg, err := loadConfig(configPath, getenv)
 	if err != nil {
-		fmt.Fprintf(stderr, "confidential-data-hub: %v\n", err)
+		_, _ = fmt.Fprintf(stderr, "confidential-data-hub: %v\n", err)
 		return 1
 	}
 	level, _ := cdh.ParseLogLevel(cfg.Log.Level) // validated with the config

@@ -48,7 +48,7 @@ func FetchCredentials(ctx context.Context, creds []Credential, dir string, resou
 	if err != nil {
 		return fmt.Errorf("credentials directory: %w", err)
 	}
-	defer root.Close()
+	defer func() { _ = root.Close() }()
 	for i, c := range creds {
 		if err := writeBelow(root, strings.TrimPrefix(c.Path, dir+"/"), contents[i]); err != nil {
 			return fmt.Errorf("credential %s to %s: %w", c.ResourceURI, c.Path, err)

@@ -2,6 +2,7 @@ package cdh
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -61,7 +62,7 @@ func TestCanceledContextWhileWaitingForToken(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	uri, _ := resourceuri.Parse("kbs:///a/b/c")
-	if _, err := k.GetResource(ctx, uri); err != context.Canceled {
+	if _, err := k.GetResource(ctx, uri); !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v, want context.Canceled", err)
 	}
 }

@@ -102,7 +102,7 @@ func IsResourceURI(s string) bool {
 func cutScheme(s string) (rest, plugin string, err error) {
 	schemePart, rest, ok := strings.Cut(s, "://")
 	if !ok {
-		return "", "", fmt.Errorf("%w: %q: want kbs://... or kbs+<plugin>://...", ErrInvalid, truncate(s))
+		return "", "", fmt.Errorf("%w: %q: want a kbs:// or kbs+<plugin>:// URI", ErrInvalid, truncate(s))
 	}
 	// Schemes are case-insensitive (RFC 3986); upstream lowercases them.
 	schemePart = strings.ToLower(schemePart)

@@ -97,12 +97,12 @@ func (u *Unsealer) readLocalKey(kid string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kid is neither a resource URI nor a key in %s: %w", dir, err)
 	}
-	defer root.Close()
+	defer func() { _ = root.Close() }()
 	f, err := root.Open(kid)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	b, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
 	if err != nil {
 		return nil, err
