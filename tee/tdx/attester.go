@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"log/slog"
 	"os"
 	"path/filepath"
 
@@ -37,19 +36,15 @@ type Attester struct {
 	TSM configfsi.Client
 	// CCELPath, AAELPath and MeasurementsDir default to upstream's paths.
 	CCELPath, AAELPath, MeasurementsDir string
-	Logger                              *slog.Logger
 }
 
 // NewAttester returns the attester of this TD, on the kernel's configfs-tsm.
-func NewAttester(logger *slog.Logger) (*Attester, error) {
+func NewAttester() (*Attester, error) {
 	tsm, err := linuxtsm.MakeClient()
 	if err != nil {
 		return nil, fmt.Errorf("tdx: configfs-tsm: %w", err)
 	}
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	return &Attester{TSM: tsm, CCELPath: DefaultCCELPath, AAELPath: DefaultAAELPath, MeasurementsDir: DefaultMeasurementsDir, Logger: logger}, nil
+	return &Attester{TSM: tsm, CCELPath: DefaultCCELPath, AAELPath: DefaultAAELPath, MeasurementsDir: DefaultMeasurementsDir}, nil
 }
 
 // Present reports whether this machine is a TD, as upstream detects it:
