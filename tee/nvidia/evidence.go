@@ -51,26 +51,23 @@ type DeviceEvidence struct {
 
 // ParseEvidence decodes {"device_evidence_list":[{"arch","uuid","evidence","certificate"}]}.
 // Keys are matched exactly, as serde does; unknown keys are ignored, as
-// upstream; an empty list is refused, since it proves nothing.
+// upstream; an empty list is refused, since it proves nothing. The JSON
+// is decoded in one pass: the report strings make up most of it.
 func ParseEvidence(b []byte) (*Evidence, error) {
-	top, err := decodeObject(b)
-	if err != nil {
-		return nil, err
+	var top map[string]any
+	if err := json.Unmarshal(b, &top); err != nil || top == nil {
+		return nil, fmt.Errorf("%w: not a JSON object", ErrInvalidEvidence)
 	}
-	rawList, ok := top["device_evidence_list"]
-	if !ok {
-		return nil, fmt.Errorf("%w: no device_evidence_list", ErrInvalidEvidence)
-	}
-	var list []json.RawMessage
-	if err := json.Unmarshal(rawList, &list); err != nil || list == nil {
-		return nil, fmt.Errorf("%w: device_evidence_list is not an array", ErrInvalidEvidence)
+	list, isList := top["device_evidence_list"].([]any)
+	if !isList {
+		return nil, fmt.Errorf("%w: device_evidence_list is missing or not an array", ErrInvalidEvidence)
 	}
 	if len(list) == 0 {
 		return nil, fmt.Errorf("%w: device_evidence_list is empty", ErrInvalidEvidence)
 	}
 	ev := &Evidence{Devices: make([]DeviceEvidence, 0, len(list))}
-	for i, raw := range list {
-		d, err := parseDevice(raw)
+	for i, entry := range list {
+		d, err := parseDevice(entry)
 		if err != nil {
 			return nil, fmt.Errorf("device_evidence_list[%d]: %w", i, err)
 		}
@@ -79,10 +76,10 @@ func ParseEvidence(b []byte) (*Evidence, error) {
 	return ev, nil
 }
 
-func parseDevice(b []byte) (DeviceEvidence, error) {
-	obj, err := decodeObject(b)
-	if err != nil {
-		return DeviceEvidence{}, err
+func parseDevice(entry any) (DeviceEvidence, error) {
+	obj, isObject := entry.(map[string]any)
+	if !isObject {
+		return DeviceEvidence{}, fmt.Errorf("%w: not a JSON object", ErrInvalidEvidence)
 	}
 	arch, err := requiredString(obj, "arch")
 	if err != nil {
@@ -137,22 +134,14 @@ func decodeBase64(s string) ([]byte, error) {
 	return base64.StdEncoding.Strict().DecodeString(s)
 }
 
-func decodeObject(b []byte) (map[string]json.RawMessage, error) {
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(b, &obj); err != nil || obj == nil {
-		return nil, fmt.Errorf("%w: not a JSON object", ErrInvalidEvidence)
-	}
-	return obj, nil
-}
-
-func requiredString(obj map[string]json.RawMessage, key string) (string, error) {
-	raw, present := obj[key]
+func requiredString(obj map[string]any, key string) (string, error) {
+	v, present := obj[key]
 	if !present {
 		return "", fmt.Errorf("%w: missing %s", ErrInvalidEvidence, key)
 	}
-	var s *string
-	if err := json.Unmarshal(raw, &s); err != nil || s == nil {
+	s, isString := v.(string)
+	if !isString {
 		return "", fmt.Errorf("%w: %s is not a string", ErrInvalidEvidence, key)
 	}
-	return *s, nil
+	return s, nil
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"encoding/pem"
 	"io"
 	"strings"
@@ -92,4 +93,17 @@ func pemEncode(w io.Writer, blocks ...*pem.Block) error {
 		}
 	}
 	return nil
+}
+
+// vectorEvidenceJSON is upstream's vector as an attester sends it.
+func vectorEvidenceJSON(t testing.TB) []byte {
+	t.Helper()
+	d := vectorDevice(t, vectorReportBytes(t), upstream.Read(t, vectorChain))
+	b, err := json.Marshal(map[string]any{"device_evidence_list": []map[string]string{{
+		"arch": "HOPPER", "uuid": d.UUID, "evidence": d.Evidence, "certificate": d.Certificate,
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
