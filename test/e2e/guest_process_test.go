@@ -16,7 +16,7 @@ import (
 
 // guestCommands are the guest binaries the guest tests run, built once,
 // stripped as they would ship in a guest image.
-var guestCommands = []string{"attestation-agent", "confidential-data-hub", "api-server-rest", "cocoon-secret"}
+var guestCommands = []string{"attestation-agent", "confidential-data-hub", "api-server-rest", "cocoon-guest", "cocoon-secret"}
 
 var guestBin struct {
 	once  sync.Once

@@ -52,6 +52,9 @@ type guestStack struct {
 	asr      *process
 	asrURL   string
 	features string
+	// procs are the guest's processes: the three, or the one of
+	// cocoon-guest.
+	procs []*process
 }
 
 type guestStackOptions struct {
@@ -59,41 +62,63 @@ type guestStackOptions struct {
 	enableEventlog bool
 }
 
-func startGuestStack(t *testing.T, o guestStackOptions) *guestStack {
+// newGuestStack starts Trustee with the guest policy and writes the
+// guest's configuration files.
+func newGuestStack(t *testing.T, o guestStackOptions) (g *guestStack, aaConfig, cdhConfig, initData string) {
 	t.Helper()
 	if o.features == "" {
 		o.features = "all"
 	}
 	n := newNode(t)
-	g := &guestStack{node: n, trustee: n.start(t), dir: shortDir(t), features: o.features}
+	g = &guestStack{node: n, trustee: n.start(t), dir: shortDir(t), features: o.features}
 	g.aaSock, g.cdhSock = filepath.Join(g.dir, "aa.sock"), filepath.Join(g.dir, "cdh.sock")
 	policy := writeFile(t, g.dir, "policy.rego", []byte(guestPolicy))
 	mustSucceed(t, g.trustee.admin(t, n.adminKey, "set-resource-policy", "--policy-file", policy))
+	aaConfig = writeFile(t, g.dir, "aa.toml", []byte(fmt.Sprintf("[token_configs.kbs]\nurl = %q\n\n[eventlog_config]\nenable_eventlog = %v\n",
+		g.trustee.url, o.enableEventlog)))
+	cdhConfig = writeFile(t, g.dir, "cdh.toml", []byte(fmt.Sprintf("socket = %q\n\n[aa]\naa_socket = %q\n\n[kbc]\nname = \"cc_kbc\"\nurl = %q\n",
+		"unix://"+g.cdhSock, "unix://"+g.aaSock, g.trustee.url)))
+	initData = writeFile(t, g.dir, "initdata.toml", []byte(guestInitData))
+	return g, aaConfig, cdhConfig, initData
+}
 
-	aaConfig := fmt.Sprintf("[token_configs.kbs]\nurl = %q\n\n[eventlog_config]\nenable_eventlog = %v\n", g.trustee.url, o.enableEventlog)
-	g.aa = startProcess(t, "attestation-agent",
-		"--attestation_sock", "unix://"+g.aaSock,
-		"-c", writeFile(t, g.dir, "aa.toml", []byte(aaConfig)),
-		"--initdata-toml", writeFile(t, g.dir, "initdata.toml", []byte(guestInitData)))
+// startGuestStack runs the three guest commands as kata-agent does.
+func startGuestStack(t *testing.T, o guestStackOptions) *guestStack {
+	t.Helper()
+	g, aaConfig, cdhConfig, initData := newGuestStack(t, o)
+	g.aa = startProcess(t, "attestation-agent", "--attestation_sock", "unix://"+g.aaSock, "-c", aaConfig, "--initdata-toml", initData)
 	g.aa.waitForSocket(t, g.aaSock)
-
-	cdhConfig := fmt.Sprintf("socket = %q\n\n[aa]\naa_socket = %q\n\n[kbc]\nname = \"cc_kbc\"\nurl = %q\n",
-		"unix://"+g.cdhSock, "unix://"+g.aaSock, g.trustee.url)
-	g.cdh = startProcess(t, "confidential-data-hub", "-c", writeFile(t, g.dir, "cdh.toml", []byte(cdhConfig)))
+	g.cdh = startProcess(t, "confidential-data-hub", "-c", cdhConfig)
 	g.cdh.waitForSocket(t, g.cdhSock)
-
-	g.startASR(t)
+	g.startASR(t, "api-server-rest", func(addr string) []string {
+		return []string{"--bind", addr, "--features", g.features, "--aa_addr", "unix://" + g.aaSock, "--cdh_addr", "unix://" + g.cdhSock}
+	})
+	g.procs = []*process{g.aa, g.cdh, g.asr}
 	return g
 }
 
-// startASR runs api-server-rest on a free port, retrying when another
-// process takes the port first.
-func (g *guestStack) startASR(t *testing.T) {
+// startOneProcessGuest runs the same guest as cocoon-guest.
+func startOneProcessGuest(t *testing.T, o guestStackOptions) *guestStack {
+	t.Helper()
+	g, aaConfig, cdhConfig, initData := newGuestStack(t, o)
+	g.startASR(t, "cocoon-guest", func(addr string) []string {
+		return []string{"--attestation_sock", "unix://" + g.aaSock, "--aa-config", aaConfig, "--initdata-toml", initData,
+			"--cdh-config", cdhConfig, "--rest-bind", addr, "--rest-features", g.features}
+	})
+	g.aa, g.cdh = g.asr, g.asr
+	g.asr.waitForSocket(t, g.aaSock)
+	g.asr.waitForSocket(t, g.cdhSock)
+	g.procs = []*process{g.asr}
+	return g
+}
+
+// startASR runs the command serving the REST API on a free port,
+// retrying when another process takes the port first.
+func (g *guestStack) startASR(t *testing.T, name string, argsFor func(addr string) []string) {
 	t.Helper()
 	for attempt := 1; ; attempt++ {
 		addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
-		g.asr = startProcess(t, "api-server-rest", "--bind", addr, "--features", g.features,
-			"--aa_addr", "unix://"+g.aaSock, "--cdh_addr", "unix://"+g.cdhSock)
+		g.asr = startProcess(t, name, argsFor(addr)...)
 		g.asrURL = "http://" + addr
 		err := g.waitForASR()
 		if err == nil {
@@ -103,7 +128,7 @@ func (g *guestStack) startASR(t *testing.T) {
 			g.asr.stop(t) // it exited on its own; stop only reaps it
 			continue
 		}
-		t.Fatalf("api-server-rest not ready: %v\n%s", err, g.asr.stderr.String())
+		t.Fatalf("%s not ready: %v\n%s", name, err, g.asr.stderr.String())
 	}
 }
 
