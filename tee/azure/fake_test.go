@@ -157,4 +157,3 @@ func TestFakeTDXEvidence(t *testing.T) {
 }
 
 func hexOf(b []byte) string { return hex.EncodeToString(b) }
-
