@@ -1,0 +1,5 @@
+package image
+
+import "github.com/opencontainers/go-digest"
+
+func digestOf(b []byte) string { return digest.FromBytes(b).String() }
