@@ -50,7 +50,7 @@ func ParseCertChain(pemBytes []byte) ([]*x509.Certificate, error) {
 		}
 		cert, err := x509.ParseCertificate(block.Bytes)
 		if err != nil {
-			return nil, fmt.Errorf("%w: certificate %d: %v", ErrInvalidCertChain, len(chain), err)
+			return nil, fmt.Errorf("%w: certificate %d: %w", ErrInvalidCertChain, len(chain), err)
 		}
 		chain = append(chain, cert)
 	}
@@ -103,7 +103,7 @@ func VerifyChain(chain []*x509.Certificate, root *Root, expectedFWID string, now
 		CurrentTime:   now,
 		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
 	}); err != nil {
-		return fmt.Errorf("%w: %v", ErrChainInvalid, err)
+		return fmt.Errorf("%w: %w", ErrChainInvalid, err)
 	}
 	return nil
 }

@@ -120,7 +120,7 @@ func (d DeviceEvidence) Report() ([]byte, error) {
 func (d DeviceEvidence) CertChainPEM() ([]byte, error) {
 	b, err := decodeBase64(d.Certificate)
 	if err != nil {
-		return nil, fmt.Errorf("%w: certificate is not base64: %v", ErrInvalidEvidence, err)
+		return nil, fmt.Errorf("%w: certificate is not base64: %w", ErrInvalidEvidence, err)
 	}
 	return b, nil
 }

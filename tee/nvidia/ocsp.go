@@ -117,18 +117,18 @@ func (c *OCSPChecker) checkOne(ctx context.Context, cert, issuer *x509.Certifica
 func (c *OCSPChecker) query(ctx context.Context, cert, issuer *x509.Certificate) (time.Time, error) {
 	reqDER, err := ocsp.CreateRequest(cert, issuer, &ocsp.RequestOptions{Hash: crypto.SHA384})
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%w: request: %v", ErrOCSP, err)
+		return time.Time{}, fmt.Errorf("%w: request: %w", ErrOCSP, err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	httpReq, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(reqDER))
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%w: %v", ErrOCSP, err)
+		return time.Time{}, fmt.Errorf("%w: %w", ErrOCSP, err)
 	}
 	httpReq.Header.Set("Content-Type", "application/ocsp-request")
 	resp, err := c.client.Do(httpReq)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%w: %v", ErrOCSP, err)
+		return time.Time{}, fmt.Errorf("%w: %w", ErrOCSP, err)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode != http.StatusOK {
@@ -136,13 +136,13 @@ func (c *OCSPChecker) query(ctx context.Context, cert, issuer *x509.Certificate)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxOCSPResponse))
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%w: %v", ErrOCSP, err)
+		return time.Time{}, fmt.Errorf("%w: %w", ErrOCSP, err)
 	}
 	// Checks the responder's signature: the issuer's, or a responder
 	// certificate the issuer signed.
 	answer, err := ocsp.ParseResponseForCert(body, cert, issuer)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%w: %v", ErrOCSP, err)
+		return time.Time{}, fmt.Errorf("%w: %w", ErrOCSP, err)
 	}
 	now := c.now()
 	if answer.ThisUpdate.After(now.Add(ocspClockSkew)) || (!answer.NextUpdate.IsZero() && answer.NextUpdate.Before(now)) {

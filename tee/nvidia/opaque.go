@@ -65,7 +65,7 @@ func parseOpaqueData(b []byte) (map[string]any, error) {
 		}
 		value, err := decodeOpaque(name, data)
 		if err != nil {
-			return nil, fmt.Errorf("%w: opaque data %s: %v", ErrInvalidReport, name, err)
+			return nil, fmt.Errorf("%w: opaque data %s: %w", ErrInvalidReport, name, err)
 		}
 		items[name] = value
 	}
@@ -121,20 +121,22 @@ func maximalSubpart(b []byte) int {
 		need = 1
 	case c >= 0xe0 && c <= 0xef:
 		need = 2
-		if c == 0xe0 {
-			lo = 0xa0
-		} else if c == 0xed {
-			hi = 0x9f
-		}
 	case c >= 0xf0 && c <= 0xf4:
 		need = 3
-		if c == 0xf0 {
-			lo = 0x90
-		} else if c == 0xf4 {
-			hi = 0x8f
-		}
 	default:
 		return 1
+	}
+	// The second byte's range is narrower after these leads (no overlong
+	// forms, surrogates or code points past U+10FFFF).
+	switch b[0] {
+	case 0xe0:
+		lo = 0xa0
+	case 0xed:
+		hi = 0x9f
+	case 0xf0:
+		lo = 0x90
+	case 0xf4:
+		hi = 0x8f
 	}
 	n := 1
 	for ; n <= need && n < len(b); n++ {

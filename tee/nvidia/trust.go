@@ -43,13 +43,13 @@ func ParseRoot(pemBytes []byte) (*Root, error) {
 	}
 	cert, err := x509.ParseCertificate(block.Bytes)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidRoot, err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalidRoot, err)
 	}
 	if !cert.IsCA {
 		return nil, fmt.Errorf("%w: %q is not a CA", ErrInvalidRoot, cert.Subject)
 	}
 	if err := cert.CheckSignatureFrom(cert); err != nil {
-		return nil, fmt.Errorf("%w: %q is not self-signed: %v", ErrInvalidRoot, cert.Subject, err)
+		return nil, fmt.Errorf("%w: %q is not self-signed: %w", ErrInvalidRoot, cert.Subject, err)
 	}
 	return NewRoot(cert), nil
 }

@@ -47,7 +47,7 @@ func OptionsFromConfig(verifierConfig map[string]any) (Options, error) {
 	}
 	b, err := json.Marshal(raw)
 	if err != nil {
-		return Options{}, fmt.Errorf("%w: %s: %v", ErrConfig, ConfigKey, err)
+		return Options{}, fmt.Errorf("%w: %s: %w", ErrConfig, ConfigKey, err)
 	}
 	var cfg struct {
 		Type        string  `json:"type"`
@@ -60,7 +60,7 @@ func OptionsFromConfig(verifierConfig map[string]any) (Options, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&cfg); err != nil {
-		return Options{}, fmt.Errorf("%w: %s: %v", ErrConfig, ConfigKey, err)
+		return Options{}, fmt.Errorf("%w: %s: %w", ErrConfig, ConfigKey, err)
 	}
 	switch cfg.Type {
 	case "", TypeLocal, "local":
