@@ -7,20 +7,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 
 	"github.com/cocoon-cc/cocoon/internal/guest/cdh"
-	"github.com/cocoon-cc/cocoon/internal/guest/secret"
+	"github.com/cocoon-cc/cocoon/internal/guest/startup"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
-
-const (
-	cmdlinePath = "/proc/cmdline"
-	// envSkipVerification is upstream's switch, honoured like the file's.
-	envSkipVerification = "SKIP_SEALED_SECRET_VERIFICATION"
-)
 
 const usage = `Usage: confidential-data-hub [-c <config>]
 
@@ -28,7 +21,7 @@ The Confidential Data Hub serves, over ttRPC on one unix socket:
   api.GetResourceService/GetResource        KBS resources by URI (kbs:///repo/type/tag)
   api.SealedSecretService/UnsealSecret      signed sealed secrets (sealed.<hdr>.<payload>.<sig>)
   keyprovider.KeyProviderService/UnWrapKey  image layer keys from AnnotationPackets
-  api.ImagePullService/PullImage            not supported yet (NOT_FOUND)
+  api.ImagePullService/PullImage            pull, verify, decrypt and unpack an image ([image])
 
 Resources come from the KBS in [kbc] url, with a token from the
 attestation-agent at [aa] aa_socket. [[credentials]] are fetched at start.
@@ -70,13 +63,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		_, _ = fmt.Fprintf(stdout, "confidential-data-hub (Cocoon) %s\n", version)
 		return 0
 	}
-	cfg, err := loadConfig(configPath, getenv)
+	cfg, err := cdh.LoadStartupConfig(configPath, getenv)
 	if err != nil {
 		_, _ = fmt.Fprintf(stderr, "confidential-data-hub: %v\n", err)
 		return 1
 	}
-	level, _ := cdh.ParseLogLevel(cfg.Log.Level) // validated with the config
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	log, err := startup.NewLogger(stderr, cfg.Log.Level, lookupEnv(getenv))
+	if err != nil {
+		_, _ = fmt.Fprintf(stderr, "confidential-data-hub: %v\n", err)
+		return 1
+	}
 	if err := serve(ctx, cfg, getenv, log); err != nil {
 		log.Error("confidential-data-hub stopped", "error", err)
 		return 1
@@ -84,73 +80,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return 0
 }
 
-func loadConfig(path string, getenv func(string) string) (*cdh.Config, error) {
-	cmdline, _ := os.ReadFile(cmdlinePath) // absent outside a VM: no kernel parameters
-	var (
-		cfg *cdh.Config
-		err error
-	)
-	if path != "" {
-		cfg, err = cdh.LoadConfig(path)
-	} else {
-		cfg, err = cdh.DefaultConfig(getenv(cdh.EnvKBCParams), string(cmdline))
-	}
-	if err != nil {
-		return nil, err
-	}
-	if getenv(envSkipVerification) == "true" {
-		cfg.SkipSealedSecretVerification = true
-	}
-	discard := slog.New(slog.DiscardHandler)
-	if err := cfg.ApplyOverrides(getenv(cdh.EnvRegistryCredentials), string(cmdline), discard); err != nil {
-		return nil, err
-	}
-	return cfg, nil
-}
-
 func serve(ctx context.Context, cfg *cdh.Config, getenv func(string) string, log *slog.Logger) error {
-	for _, key := range cfg.IgnoredKeys {
-		log.Warn("config key ignored, as upstream ignores it", "key", key)
-	}
-	if cfg.SkipSealedSecretVerification {
-		log.Warn("sealed secret signatures are NOT verified (skip_sealed_secret_verification)")
-	}
-	resources, closeResources, err := newResources(cfg, getenv, log)
+	hub, err := cdh.Start(ctx, cfg, getenv, log)
 	if err != nil {
 		return err
 	}
-	defer closeResources()
-	if err := cdh.FetchCredentials(ctx, cfg.Credentials, cdh.CredentialsDir, resources, log); err != nil {
-		return err
-	}
-	l, err := cdh.Listen(cfg.Socket)
-	if err != nil {
-		return err
-	}
-	svc := cdh.NewService(cdh.ServiceOptions{
-		Resources:                    resources,
-		SkipSealedSecretVerification: cfg.SkipSealedSecretVerification,
-		Logger:                       log,
-	})
+	defer hub.Close()
 	log.Info("confidential data hub listening", "socket", cfg.Socket, "kbc", cfg.KBC.Name, "kbs", cfg.KBC.URL)
-	err = cdh.Serve(ctx, l, svc)
+	err = hub.Serve(ctx)
 	log.Info("confidential data hub stopped")
 	return err
 }
 
-// newResources builds the resource source [kbc] names.
-func newResources(cfg *cdh.Config, getenv func(string) string, log *slog.Logger) (secret.ResourceGetter, func(), error) {
-	if cfg.KBC.Name == cdh.KBCOfflineFS {
-		o, err := cdh.LoadOfflineFS(cdh.SplitExtraFiles(getenv(cdh.EnvOfflineFSExtraFiles)))
-		return o, func() {}, err
+// lookupEnv adapts getenv: an empty variable counts as unset.
+func lookupEnv(getenv func(string) string) func(string) (string, bool) {
+	return func(k string) (string, bool) {
+		v := getenv(k)
+		return v, v != ""
 	}
-	tokens, err := cdh.NewAATokens(cfg.AA.Socket)
-	if err != nil {
-		return nil, nil, err
-	}
-	k, err := cdh.NewKBS(cfg.KBC.URL, cfg.KBC.Cert, tokens, log)
-	if err != nil {
-		return nil, nil, err
-	}
-	return k, func() { _ = tokens.Close() }, nil
 }

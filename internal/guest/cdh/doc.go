@@ -10,9 +10,13 @@
 //   - keyprovider.KeyProviderService/UnWrapKey: an image layer key from its
 //     AnnotationPacket (v1 or v2, provider kbs). WrapKey is refused, as
 //     upstream.
-//   - api.ImagePullService/PullImage and api.SecureMountService/SecureMount:
-//     not supported yet; they answer NOT_FOUND "<path> is not supported",
-//     the status upstream's generated code gives unimplemented methods.
+//   - api.ImagePullService/PullImage: the image pulled, verified, decrypted
+//     (keys unwrapped in-process as UnWrapKey does) and unpacked into
+//     bundle_path/rootfs by package image; the manifest digest is answered
+//     and recorded in the AAEL through the attestation-agent.
+//   - api.SecureMountService/SecureMount: not supported yet; it answers
+//     NOT_FOUND "<path> is not supported", the status upstream's generated
+//     code gives unimplemented methods.
 //
 // Failures answer INTERNAL "[CDH] [ERROR]: <error>", as upstream.
 //

@@ -24,6 +24,7 @@ const (
 type Service struct {
 	resources secret.ResourceGetter
 	unsealer  *secret.Unsealer
+	images    *imagePull
 	log       *slog.Logger
 }
 
@@ -45,6 +46,11 @@ type ServiceOptions struct {
 	// SkipSealedSecretVerification is cdh.toml's
 	// skip_sealed_secret_verification.
 	SkipSealedSecretVerification bool
+	// Image is cdh.toml's [image] for PullImage; nil is upstream's defaults.
+	Image *ImageConfig
+	// AASocket is the attestation-agent PullImage records events with;
+	// "" records none.
+	AASocket string
 	// Logger; nil discards.
 	Logger *slog.Logger
 }
@@ -61,6 +67,12 @@ func NewService(o ServiceOptions) *Service {
 			Resources:        o.Resources,
 			KeyDir:           o.SealedSecretKeyDir,
 			SkipVerification: o.SkipSealedSecretVerification,
+		},
+		images: &imagePull{
+			cfg:       o.Image,
+			resources: o.Resources,
+			measurer:  &aaMeasurer{socket: o.AASocket, log: log},
+			log:       log,
 		},
 		log: log,
 	}
@@ -115,11 +127,6 @@ func (s *Service) WrapKey(context.Context, *keyprovider.KeyProviderKeyWrapProtoc
 // SecureMount is not implemented yet.
 func (s *Service) SecureMount(context.Context, *cdhapi.SecureMountRequest) (*cdhapi.SecureMountResponse, error) {
 	return nil, notSupported(secureMountService, "SecureMount")
-}
-
-// PullImage is not implemented until in-guest image pull lands.
-func (s *Service) PullImage(context.Context, *cdhapi.ImagePullRequest) (*cdhapi.ImagePullResponse, error) {
-	return nil, notSupported(imagePullService, "PullImage")
 }
 
 func (s *Service) fail(ctx context.Context, method string, err error) error {

@@ -209,9 +209,7 @@ func TestUnWrapKeyRefusals(t *testing.T) {
 func TestNotSupportedMethods(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	ctx := context.Background()
-	_, err := e.images.PullImage(ctx, &cdhapi.ImagePullRequest{ImageUrl: "docker.io/library/busybox", BundlePath: "/run/b"})
-	wantStatus(t, err, codes.NotFound, "/api.ImagePullService/PullImage is not supported")
-	_, err = e.mounts.SecureMount(ctx, &cdhapi.SecureMountRequest{})
+	_, err := e.mounts.SecureMount(ctx, &cdhapi.SecureMountRequest{})
 	wantStatus(t, err, codes.NotFound, "/api.SecureMountService/SecureMount is not supported")
 	_, err = e.keyProvider.WrapKey(ctx, &keyprovider.KeyProviderKeyWrapProtocolInput{})
 	wantStatus(t, err, codes.NotFound, "/keyprovider.KeyProviderService/WrapKey is not supported")
