@@ -43,8 +43,8 @@ func FuzzParseHCLReport(f *testing.F) {
 // smallEvidence is v1 evidence of the given shape with short values.
 func smallEvidence(f *testing.F, version int, report, cert string) []byte {
 	b, err := json.Marshal(map[string]any{
-		"version":   version,
-		"tpm_quote": map[string]any{"signature": "00ff", "message": "ff544347", "pcrs": []string{"00", "11"}},
+		"version":    version,
+		"tpm_quote":  map[string]any{"signature": "00ff", "message": "ff544347", "pcrs": []string{"00", "11"}},
 		"hcl_report": report, cert: "AAAA",
 	})
 	if err != nil {
