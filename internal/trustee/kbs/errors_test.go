@@ -32,7 +32,7 @@ func TestAuthRefusals(t *testing.T) {
 		"semver build":    authBody("0.4.0+x", kbs.TeeSample),
 		"no version":      []byte(`{"tee":"sample","extra-params":""}`),
 		"unknown TEE":     authBody(kbs.ProtocolVersion, "sev"),
-		"TEE no verifier": authBody(kbs.ProtocolVersion, kbs.TeeSnp),
+		"TEE no verifier": authBody(kbs.ProtocolVersion, kbs.TeeCca),
 	}
 	for name, body := range cases {
 		resp, out := h.do(http.MethodPost, "/kbs/v0/auth", body, nil)

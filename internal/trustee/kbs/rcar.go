@@ -53,7 +53,9 @@ func (s *Server) auth(r *http.Request, body []byte) (*kbs.Challenge, *Session, e
 			authFailed, kbs.ProtocolVersion, req.Version), nil)
 	}
 	if _, err := s.verifiers.Lookup(req.Tee); err != nil {
-		return nil, nil, fail(kbs.ErrAttestation, fmt.Sprintf("%s: TEE %q is not supported by this KBS", authFailed, req.Tee), err)
+		// The cause names the TEE and, when the operator left its verifier
+		// unconfigured, the key to set: safe and useful to show.
+		return nil, nil, reject(kbs.ErrAttestation, authFailed, err)
 	}
 	nonce, err := kbs.NewNonce()
 	if err != nil {

@@ -40,3 +40,23 @@ func TestRegistryRefuses(t *testing.T) {
 		t.Error("Register of a nil verifier succeeded")
 	}
 }
+
+func TestRegistryWithheldReason(t *testing.T) {
+	r := verifier.NewRegistry()
+	if err := r.Withhold(kbs.TeeTdx, "set root_ca_path"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := r.Lookup(kbs.TeeTdx)
+	if !errors.Is(err, verifier.ErrNoVerifier) || !strings.Contains(err.Error(), `"tdx": set root_ca_path`) {
+		t.Errorf("Lookup(tdx) err = %v, want ErrNoVerifier with the reason", err)
+	}
+	if err := r.Register(kbs.TeeTdx, sample.CPU{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Lookup(kbs.TeeTdx); err != nil {
+		t.Errorf("Lookup after Register: %v", err)
+	}
+	if err := r.Withhold(kbs.TeeTdx, "too late"); err == nil {
+		t.Error("Withhold of a registered TEE succeeded")
+	}
+}
