@@ -67,7 +67,7 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err e
 	if err != nil {
 		return nil, err
 	}
-	verifiers, err := newVerifiers()
+	verifiers, err := NewVerifiers(cfg.AttestationService.VerifierConfig, logger)
 	if err != nil {
 		return nil, err
 	}

@@ -67,6 +67,16 @@ func TestServeOnAChosenPort(t *testing.T) {
 	cfg, _ := trusteetest.NewConfig(t)
 	cfg.HTTPServer.Sockets = []string{"127.0.0.1:0"}
 	logs, logWriter := io.Pipe()
+	// Build logs too (the TDX warning): read from the start.
+	type urlOrErr struct {
+		url string
+		err error
+	}
+	found := make(chan urlOrErr, 1)
+	go func() {
+		url, err := trusteetest.ListeningURL(logs)
+		found <- urlOrErr{url, err}
+	}()
 	a := build(t, cfg, app.Options{Logger: slog.New(slog.NewJSONHandler(logWriter, nil))})
 	listeners, err := a.Listen()
 	if err != nil {
@@ -83,12 +93,12 @@ func TestServeOnAChosenPort(t *testing.T) {
 		served <- a.Serve(ctx, listeners)
 		logWriter.Close()
 	}()
-	logged, err := trusteetest.ListeningURL(logs)
-	if err != nil {
-		t.Fatal(err)
+	logged := <-found
+	if logged.err != nil {
+		t.Fatal(logged.err)
 	}
-	if logged != url {
-		t.Fatalf("logged %q, listening on %q", logged, url)
+	if logged.url != url {
+		t.Fatalf("logged %q, listening on %q", logged.url, url)
 	}
 	resp, err := http.Get(url + "/healthz")
 	if err != nil {

@@ -4,28 +4,11 @@ import (
 	"fmt"
 	"log/slog"
 
-	"github.com/cocoon-cc/cocoon/internal/trustee/as/verifier"
-	"github.com/cocoon-cc/cocoon/internal/trustee/as/verifier/sample"
 	"github.com/cocoon-cc/cocoon/internal/trustee/config"
 	"github.com/cocoon-cc/cocoon/internal/trustee/metrics"
 	"github.com/cocoon-cc/cocoon/internal/trustee/plugin"
 	"github.com/cocoon-cc/cocoon/internal/trustee/storage"
-	protocol "github.com/cocoon-cc/cocoon/protocol/kbs"
 )
-
-// newVerifiers registers the TEE verifiers Cocoon implements.
-func newVerifiers() (*verifier.Registry, error) {
-	r := verifier.NewRegistry()
-	for tee, v := range map[protocol.Tee]verifier.Verifier{
-		protocol.TeeSample:       sample.CPU{},
-		protocol.TeeSampleDevice: sample.Device{},
-	} {
-		if err := r.Register(tee, v); err != nil {
-			return nil, err
-		}
-	}
-	return r, nil
-}
 
 // newPlugins builds the [[plugins]] the configuration lists.
 func newPlugins(cfgs []config.Plugin, store storage.Store, m *metrics.Metrics, logger *slog.Logger) (*plugin.Set, error) {

@@ -2,6 +2,7 @@ package trusteetest
 
 import (
 	"context"
+	"log/slog"
 	"testing"
 
 	kbsclient "github.com/cocoon-cc/cocoon/client/kbs"
@@ -15,6 +16,8 @@ type settings struct {
 	allowSample bool
 	tls         bool
 	store       storage.Store
+	logger      *slog.Logger
+	verifiers   map[string]any
 	setups      []func(testing.TB, *Trustee) // run through the admin API once serving
 }
 
@@ -28,6 +31,17 @@ func WithTLS() Option { return func(s *settings) { s.tls = true } }
 // WithStore serves from store, which the caller owns: two Trustees built
 // one after the other over one store are a restart.
 func WithStore(store storage.Store) Option { return func(s *settings) { s.store = store } }
+
+// WithLogger sends the server's log to logger, for tests that check why it
+// refused something. Without it the log is discarded.
+func WithLogger(logger *slog.Logger) Option { return func(s *settings) { s.logger = logger } }
+
+// WithVerifierConfig sets attestation_service.verifier_config, the table
+// the TEE verifiers read (e.g. dcap_verifier.root_ca_path), as the
+// configuration file would decode it.
+func WithVerifierConfig(verifierConfig map[string]any) Option {
+	return func(s *settings) { s.verifiers = verifierConfig }
+}
 
 // WithResourcePolicy uploads a Rego resource policy through the admin API.
 func WithResourcePolicy(rego string) Option {

@@ -59,8 +59,9 @@ func New(t testing.TB, opts ...Option) *Trustee {
 		t.Cleanup(func() { _ = tr.Store.Close() })
 	}
 	cfg, keys := NewConfig(t)
+	cfg.AttestationService.VerifierConfig = s.verifiers
 	tr.AdminKeyPEM, tr.TokenKeyPEM = keys.AdminPEM, keys.TokenPEM
-	a, err := app.Build(context.Background(), cfg, app.Options{AllowSampleTEE: s.allowSample, Store: tr.Store})
+	a, err := app.Build(context.Background(), cfg, app.Options{AllowSampleTEE: s.allowSample, Store: tr.Store, Logger: s.logger})
 	if err != nil {
 		t.Fatalf("trusteetest: build: %v", err)
 	}
