@@ -42,7 +42,10 @@ const rootExamples = `  # Development server on http://127.0.0.1:8080, keys and 
   trustee serve -c kbs-config.toml --socket 127.0.0.1:0
 
   # Check a configuration file without starting anything
-  trustee validate -c /etc/trustee/kbs-config.toml`
+  trustee validate -c /etc/trustee/kbs-config.toml
+
+  # Verify TEE evidence offline with the server's verifier configuration
+  trustee verify -c /etc/trustee/kbs-config.toml --tee snp --evidence evidence.json --report-data HEX`
 
 func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 	o := &options{stdout: stdout, stderr: stderr}
@@ -81,7 +84,7 @@ key in the data directory and prints the next command to run.`,
 		RunE:    func(cmd *cobra.Command, _ []string) error { return runServe(cmd.Context(), o) },
 	}
 	addServeFlags(serve, o)
-	root.AddCommand(serve, newValidateCommand(o), newVersionCommand(o))
+	root.AddCommand(serve, newValidateCommand(o), newVerifyCommand(o), newVersionCommand(o))
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%w\nsee %s --help", err, c.CommandPath())
 	})
