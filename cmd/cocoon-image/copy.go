@@ -14,14 +14,14 @@ import (
 func init() { subcommands = append(subcommands, newCopyCommand) }
 
 type copyOptions struct {
-	encryptionKeys   []string
-	srcTLSVerify     bool
-	destTLSVerify    bool
-	sigstoreKey      string
-	passphraseFile   string
-	signBy           string
-	registriesD      string
-	quiet            bool
+	encryptionKeys []string
+	srcTLSVerify   bool
+	destTLSVerify  bool
+	sigstoreKey    string
+	passphraseFile string
+	signBy         string
+	registriesD    string
+	quiet          bool
 	insecurePolicy bool
 }
 

@@ -95,7 +95,11 @@ func existingAttachment(ctx context.Context, sys *types.SystemContext, ref types
 		config.RootFS.Type = "layers"
 		return manifest.OCI1FromComponents(imgspecv1.Descriptor{}, nil), config, nil
 	}
+	// The docker transport reads the manifest when opening the source.
 	src, err := ref.NewImageSource(ctx, sys)
+	if isManifestUnknown(err) {
+		return fresh()
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("read attachments: %w", err)
 	}

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/containers/ocicrypt"
 	encconfig "github.com/containers/ocicrypt/config"
 	keyproviderconfig "github.com/containers/ocicrypt/config/keyprovider-config"
-	"github.com/containers/ocicrypt"
 	"github.com/containers/ocicrypt/helpers"
 	kpwrap "github.com/containers/ocicrypt/keywrap/keyprovider"
 )
