@@ -43,7 +43,7 @@ func (g *guest) client(t *testing.T, tr *trustee, p kbsclient.EvidenceProvider, 
 	if p == nil {
 		p = tpm.NewProvider(g.attester)
 	}
-	c, err := kbsclient.New(tr.url, append([]kbsclient.Option{kbsclient.WithEvidenceProvider(p)}, opts...)...)
+	c, err := kbsclient.New(tr.URL, append([]kbsclient.Option{kbsclient.WithEvidenceProvider(p)}, opts...)...)
 	must(t, err)
 	return c
 }
@@ -93,21 +93,6 @@ func cpu0(t *testing.T, token string) map[string]any {
 	return claims.Submods["cpu0"]
 }
 
-// affirmingResourcePolicy releases resources only to a guest whose every
-// submodule is affirming, as upstream's sample policy affirming.rego does.
-const affirmingResourcePolicy = `package policy
-
-default allow := false
-
-allow if {
-	data.plugin == "resource"
-	count(input.submods) > 0
-	every _, submod in input.submods {
-		submod["ear.status"] == "affirming"
-	}
-}
-`
-
 const initDataTOML = `version = "0.1.0"
 algorithm = "sha256"
 
@@ -122,18 +107,15 @@ func TestFullFlow(t *testing.T) {
 	ctx := context.Background()
 	tr := newTrustee(t)
 	secret := []byte("released only to a trusted TPM")
-	tr.setResource(t, secretPath, secret)
+	tr.SetResource(t, secretPath, secret)
 	g := newGuest(t)
 	digest := sha256.Sum256([]byte(initDataTOML))
 	must(t, g.attester.BindInitData(ctx, digest[:]))
 	g.measure(t, tpm.AAELEntry{Domain: "github.com/confidential-containers", Operation: "PullImage",
 		Content: `{"image":"docker.io/library/busybox:latest","digest":"sha256:0123"}`}, true)
 
-	// Upstream's default resource policy releases to any TEE but "sample",
-	// whatever the token's status, so a TPM with an untrusted AK would get
-	// the secret. Refusal needs a policy that requires an affirming token.
-	must(t, tr.admin(t).SetResourcePolicy(ctx, []byte(affirmingResourcePolicy)))
-
+	// Cocoon's default resource policy releases only on an affirming token
+	// (upstream's refuses only "sample"), so an untrusted AK gets nothing.
 	t.Run("untrusted AK and PCR 11", func(t *testing.T) {
 		c := g.client(t, tr, nil, kbsclient.WithInitData([]byte(initDataTOML)))
 		token, err := c.Attest(ctx)
@@ -246,7 +228,7 @@ func TestRefusals(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			tr := newTrustee(t)
-			tr.setResource(t, secretPath, []byte("secret"))
+			tr.SetResource(t, secretPath, []byte("secret"))
 			g := newGuest(t)
 			g.trust(t, tr)
 			p, opts := c.setup(t, g)
