@@ -51,8 +51,15 @@ func newEncryptedImage(t *testing.T) *encryptedImage {
 	e.trustee = imagetest.StartTrustee(t, bin["trustee"], true)
 	kp := imagetest.StartKeyProvider(t, bin["coco-keyprovider"], e.trustee)
 	e.ref = e.reg.Ref("app", "encrypted")
+	// One KEK for every layer: without keypath the key provider makes a
+	// KEK per layer and registers each at the same path, the last
+	// overwriting the others.
+	kek := filepath.Join(t.TempDir(), "kek")
+	if err := os.WriteFile(kek, []byte(strings.Repeat("k", 32)), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	out := imagetest.CocoonImage(t, bin["cocoon-image"], kp.Env(), "copy", "--src-tls-verify=false", "--dest-tls-verify=false",
-		"--encryption-key", "provider:attestation-agent:keyid=kbs:///"+e.keyPath+"::algorithm=A256GCM", plain, e.ref)
+		"--encryption-key", "provider:attestation-agent:keyid=kbs:///"+e.keyPath+"::keypath="+kek+"::algorithm=A256GCM", plain, e.ref)
 	e.digest = digest.Digest(strings.TrimSpace(out))
 	_, m := imagetest.NewSkopeo(t).InspectRaw(t, e.ref)
 	for i, l := range m.Layers {

@@ -19,24 +19,29 @@ import (
 
 // registryFiles are the files containers/image is pointed at so that it
 // reads nothing of the host's configuration: a certificate directory with
-// the extra roots, and registries.conf / registries.d paths that do not
-// exist (registry configuration is applied by Candidates instead).
+// the extra roots, and an empty registries.conf and empty registries.d
+// directories (registry configuration is applied by Candidates instead).
 type registryFiles struct {
-	certDir     string
-	absentConf  string
-	absentConfD string
+	certDir    string
+	emptyConf  string
+	emptyConfD string
 }
 
 func newRegistryFiles(dir string, extraRoots []string) (registryFiles, error) {
 	f := registryFiles{
-		certDir:     filepath.Join(dir, "certs"),
-		absentConf:  filepath.Join(dir, "absent", "registries.conf"),
-		absentConfD: filepath.Join(dir, "absent", "registries.d"),
+		certDir:    filepath.Join(dir, "certs"),
+		emptyConf:  filepath.Join(dir, "empty", "registries.conf"),
+		emptyConfD: filepath.Join(dir, "empty", "registries.d"),
 	}
-	if err := os.RemoveAll(f.certDir); err != nil {
+	if err := os.RemoveAll(dir); err != nil {
 		return f, err
 	}
-	if err := os.MkdirAll(f.certDir, 0o700); err != nil {
+	for _, d := range []string{f.certDir, f.emptyConfD} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return f, err
+		}
+	}
+	if err := os.WriteFile(f.emptyConf, nil, 0o600); err != nil {
 		return f, err
 	}
 	if len(extraRoots) == 0 {
@@ -54,9 +59,9 @@ func (p *Puller) systemContext(c Candidate, creds *Credentials) *types.SystemCon
 	auth := creds.For(c.Ref)
 	sys := &types.SystemContext{
 		DockerCertPath:              p.files.certDir,
-		SystemRegistriesConfPath:    p.files.absentConf,
-		SystemRegistriesConfDirPath: p.files.absentConfD,
-		RegistriesDirPath:           p.files.absentConfD,
+		SystemRegistriesConfPath:    p.files.emptyConf,
+		SystemRegistriesConfDirPath: p.files.emptyConfD,
+		RegistriesDirPath:           p.files.emptyConfD,
 		DockerAuthConfig:            &auth,
 		DockerRegistryUserAgent:     p.userAgent(),
 		OSChoice:                    "linux",
