@@ -17,6 +17,10 @@ const ConfigKey = "dcap_verifier"
 // for messages that tell the operator what to set.
 const RootCAPathKey = "attestation_service.verifier_config." + ConfigKey + ".root_ca_path"
 
+// maxCacheMinutes bounds cache_max_age: a year, far beyond any
+// collateral's validity, and no overflow of time.Duration.
+const maxCacheMinutes = 365 * 24 * 60
+
 // ErrConfig means the dcap_verifier table is not valid.
 var ErrConfig = errors.New("tdx verifier: invalid configuration")
 
@@ -27,7 +31,7 @@ var ErrConfig = errors.New("tdx verifier: invalid configuration")
 //	collateral_service = "https://pccs.example:8081/sgx/certification/v4/"
 //	tcb_update_type = "standard"
 //	root_ca_path = "/etc/trustee/Intel_SGX_Provisioning_Certification_RootCA.pem"
-//	cache_max_age = "12h"
+//	cache_max_age = 720  # minutes
 //
 // collateral_service and tcb_update_type are upstream's; root_ca_path and
 // cache_max_age are Cocoon's: upstream's library embeds Intel's root,
@@ -48,7 +52,7 @@ func OptionsFromConfig(verifierConfig map[string]any) (Options, error) {
 		CollateralService string `json:"collateral_service"`
 		TCBUpdateType     string `json:"tcb_update_type"`
 		RootCAPath        string `json:"root_ca_path"`
-		CacheMaxAge       string `json:"cache_max_age"`
+		CacheMaxAge       *int64 `json:"cache_max_age"` // minutes, as every duration of the file
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
@@ -56,10 +60,11 @@ func OptionsFromConfig(verifierConfig map[string]any) (Options, error) {
 		return Options{}, fmt.Errorf("%w: %s: %v", ErrConfig, ConfigKey, err)
 	}
 	opts := Options{CollateralService: cfg.CollateralService, TCBUpdateType: cfg.TCBUpdateType, RootCAPath: cfg.RootCAPath}
-	if cfg.CacheMaxAge != "" {
-		if opts.CacheMaxAge, err = time.ParseDuration(cfg.CacheMaxAge); err != nil || opts.CacheMaxAge <= 0 {
-			return Options{}, fmt.Errorf("%w: %s.cache_max_age %q: want a positive duration such as \"12h\"", ErrConfig, ConfigKey, cfg.CacheMaxAge)
+	if m := cfg.CacheMaxAge; m != nil {
+		if *m <= 0 || *m > maxCacheMinutes {
+			return Options{}, fmt.Errorf("%w: %s.cache_max_age = %d: want minutes between 1 and %d", ErrConfig, ConfigKey, *m, maxCacheMinutes)
 		}
+		opts.CacheMaxAge = time.Duration(*m) * time.Minute
 	}
 	if _, err := collateralSource(opts); err != nil {
 		return Options{}, fmt.Errorf("%w: %s: %w", ErrConfig, ConfigKey, err)

@@ -29,7 +29,7 @@ vcek_sources = [{ type = "KDS" }]
 collateral_service = "https://pccs.example:8081/sgx/certification/v4/"
 tcb_update_type = "standard"
 root_ca_path = "/etc/trustee/intel-root.pem"
-cache_max_age = "12h"
+cache_max_age = 720
 `))
 	if err != nil {
 		t.Fatal(err)
@@ -68,15 +68,16 @@ func TestOptionsFromConfigWithoutRoot(t *testing.T) {
 
 func TestOptionsFromConfigRefuses(t *testing.T) {
 	for name, table := range map[string]any{
-		"unknown key":            map[string]any{"root_ca": "/x.pem"},
-		"misspelt key":           map[string]any{"collateral_services": "https://pcs"},
-		"service not a URL":      map[string]any{"collateral_service": "pcs.example"},
-		"ftp service":            map[string]any{"collateral_service": "ftp://pcs.example/"},
-		"unknown update type":    map[string]any{"tcb_update_type": "late"},
-		"path not a string":      map[string]any{"root_ca_path": 7},
-		"max age not a duration": map[string]any{"cache_max_age": "a day"},
-		"max age negative":       map[string]any{"cache_max_age": "-1h"},
-		"table not an object":    "https://pcs",
+		"unknown key":           map[string]any{"root_ca": "/x.pem"},
+		"misspelt key":          map[string]any{"collateral_services": "https://pcs"},
+		"service not a URL":     map[string]any{"collateral_service": "pcs.example"},
+		"ftp service":           map[string]any{"collateral_service": "ftp://pcs.example/"},
+		"unknown update type":   map[string]any{"tcb_update_type": "late"},
+		"path not a string":     map[string]any{"root_ca_path": 7},
+		"max age not minutes":   map[string]any{"cache_max_age": "12h"},
+		"max age negative":      map[string]any{"cache_max_age": -1},
+		"max age beyond a year": map[string]any{"cache_max_age": 1 << 40},
+		"table not an object":   "https://pcs",
 	} {
 		if _, err := OptionsFromConfig(map[string]any{ConfigKey: table}); !errors.Is(err, ErrConfig) {
 			t.Errorf("%s: err = %v, want ErrConfig", name, err)
