@@ -32,7 +32,7 @@ func (p *Puller) checkPolicy(ctx context.Context, pc *pullContext, img *remoteIm
 	}
 	for _, req := range pc.policy.RequirementsFor(pc.origin) {
 		if err := p.checkRequirement(ctx, pc, req, img); err != nil {
-			return fmt.Errorf("%w: %s: %s: %w", ErrRejected, pc.origin, req.Type, err)
+			return fmt.Errorf("%w: %s: %w", ErrRejected, req.Type, err)
 		}
 	}
 	return nil

@@ -71,7 +71,11 @@ func cosignSignatures(ctx context.Context, sys *types.SystemContext, repo refere
 	if err != nil {
 		return nil, err
 	}
+	// The docker transport reads the manifest when opening a source.
 	src, err := openSource(ctx, sys, tagged)
+	if isNotFound(err) {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("cosign signatures of %s: %w", repo.Name(), err)
 	}
