@@ -26,8 +26,10 @@ type copyOptions struct {
 }
 
 const copyHelp = `Copy an image from SOURCE to DESTINATION, optionally encrypting every layer
-and signing the copy. Progress goes to stderr; the manifest digest of the copy
-is printed on stdout.
+and signing the copy. Image names: docker://HOST/REPO:TAG, oci:DIR[:TAG],
+dir:PATH. Progress goes to stderr; the manifest digest of the copy is printed on
+stdout. A manifest list is resolved to this platform's image, which alone is
+copied.
 
 Encryption: --encryption-key provider:attestation-agent:<parameters> makes
 ocicrypt ask the key provider named in the JSON file OCICRYPT_KEYPROVIDER_CONFIG

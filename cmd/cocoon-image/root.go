@@ -20,40 +20,17 @@ Image names: docker://HOST/REPO:TAG, oci:DIR[:TAG], dir:PATH.`
 
 func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
-		Use:           "cocoon-image",
-		Short:         "Encrypt, sign and inspect images for Confidential Containers",
-		Long:          rootHelp,
-		Version:       version,
-		SilenceUsage:  true,
-		SilenceErrors: true,
+		Use:          "cocoon-image",
+		Short:        "Encrypt, sign and inspect images for Confidential Containers",
+		Long:         rootHelp,
+		Version:      version,
+		SilenceUsage: true, // errors are printed once, as "Error: ...", without usage
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	for _, build := range subcommands {
 		root.AddCommand(build())
 	}
-	return withErrorPrinting(root, stderr)
-}
-
-// withErrorPrinting prints a failed command's error once, without usage.
-func withErrorPrinting(root *cobra.Command, stderr io.Writer) *cobra.Command {
-	for _, c := range root.Commands() {
-		run := c.RunE
-		if run == nil {
-			continue
-		}
-		c.RunE = func(cmd *cobra.Command, args []string) error {
-			err := run(cmd, args)
-			if err != nil {
-				_, _ = io.WriteString(stderr, "cocoon-image "+cmd.Name()+": "+err.Error()+"\n")
-			}
-			return err
-		}
-	}
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		_, _ = io.WriteString(stderr, "cocoon-image: "+err.Error()+"\nsee "+c.CommandPath()+" --help\n")
-		return err
-	})
 	return root
 }
 

@@ -38,7 +38,7 @@
 //
 // Deliberate refusals: a random KEK without registration (nobody could
 // ever decrypt the image), sample=true (upstream's hard-coded, public
-// key), unknown parameters (a typo such as "algoritm" must not go
+// key), unknown parameters (a misspelt name must not go
 // unnoticed), and more than one attestation-agent recipient per layer (one
 // packet holds one kid).
 package keyprovider
