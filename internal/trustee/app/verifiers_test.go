@@ -5,14 +5,17 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/cocoon-cc/cocoon/internal/trustee/app"
+	nvidiaverifier "github.com/cocoon-cc/cocoon/internal/trustee/as/verifier/nvidia"
 	tdxverifier "github.com/cocoon-cc/cocoon/internal/trustee/as/verifier/tdx"
 	"github.com/cocoon-cc/cocoon/internal/trustee/trusteetest"
 	protocol "github.com/cocoon-cc/cocoon/protocol/kbs"
+	"github.com/cocoon-cc/cocoon/tee/nvidia/nvidiatest"
 )
 
 // auth is /kbs/v0/auth for tee: the status and the error detail, if any.
@@ -38,14 +41,18 @@ func auth(t *testing.T, tr *trusteetest.Trustee, tee protocol.Tee) (int, string)
 
 func TestEveryRegisteredTEEIsAcceptedAtAuth(t *testing.T) {
 	tr := trusteetest.New(t, trusteetest.WithVerifierConfig(trusteetest.NewFakeTDX(t).VerifierConfig))
-	for _, tee := range []protocol.Tee{protocol.TeeSample, protocol.TeeSampleDevice, protocol.TeeTpm, protocol.TeeSnp, protocol.TeeTdx} {
+	for _, tee := range []protocol.Tee{
+		protocol.TeeSample, protocol.TeeSampleDevice, protocol.TeeTpm, protocol.TeeSnp, protocol.TeeTdx,
+		protocol.TeeAzSnpVtpm, protocol.TeeAzTdxVtpm,
+	} {
 		if status, detail := auth(t, tr, tee); status != http.StatusOK {
 			t.Errorf("/auth %s = %d %q, want 200", tee, status, detail)
 		}
 	}
-	for _, tee := range []protocol.Tee{protocol.TeeCca, protocol.TeeAzSnpVtpm, protocol.TeeNvidia} {
+	// cca has no verifier yet; nvidia is withheld until its root is configured.
+	for _, tee := range []protocol.Tee{protocol.TeeCca, protocol.TeeNvidia} {
 		if status, _ := auth(t, tr, tee); status != http.StatusUnauthorized {
-			t.Errorf("/auth %s = %d, want 401: no verifier yet", tee, status)
+			t.Errorf("/auth %s = %d, want 401", tee, status)
 		}
 	}
 }
@@ -77,11 +84,10 @@ func TestVerifierConfigTables(t *testing.T) {
 	var log trusteetest.Log
 	// Upstream's tables for verifiers Cocoon lacks are accepted and noted.
 	trusteetest.New(t, trusteetest.WithLogger(log.Logger()), trusteetest.WithVerifierConfig(map[string]any{
-		"nvidia_verifier": map[string]any{"type": "Local"},
-		"tpm_verifier":    map[string]any{"trusted_ak_keys_dir": "/etc/keys"},
-		"snp_verifier":    map[string]any{"vcek_sources": []any{map[string]any{"type": "OfflineStore", "path": t.TempDir()}}},
+		"tpm_verifier": map[string]any{"trusted_ak_keys_dir": "/etc/keys"},
+		"snp_verifier": map[string]any{"vcek_sources": []any{map[string]any{"type": "OfflineStore", "path": t.TempDir()}}},
 	}))
-	for _, table := range []string{"nvidia_verifier", "tpm_verifier"} {
+	for _, table := range []string{"tpm_verifier"} {
 		if !strings.Contains(log.String(), "level=DEBUG msg=\"verifier_config table accepted but not read") ||
 			!strings.Contains(log.String(), "table=attestation_service.verifier_config."+table) {
 			t.Errorf("no debug line for %s:\n%s", table, log.String())
@@ -109,5 +115,25 @@ func TestVerifierConfigTables(t *testing.T) {
 				t.Errorf("error does not name the table: %v", err)
 			}
 		})
+	}
+}
+
+// NVIDIA GPUs are withheld, naming the key, until the device identity root
+// is configured, and accepted once it is.
+func TestNvidiaNeedsItsRoot(t *testing.T) {
+	tr := trusteetest.New(t)
+	status, detail := auth(t, tr, protocol.TeeNvidia)
+	if status != http.StatusUnauthorized || !strings.Contains(detail, nvidiaverifier.RootCAPathKey) {
+		t.Errorf("/auth nvidia without a root = %d %q, want 401 naming %s", status, detail, nvidiaverifier.RootCAPathKey)
+	}
+	root := filepath.Join(t.TempDir(), "nvidia-root.pem")
+	if err := os.WriteFile(root, nvidiatest.NewDevice(t, strings.Repeat("ab", 48)).RootPEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tr = trusteetest.New(t, trusteetest.WithVerifierConfig(map[string]any{
+		nvidiaverifier.ConfigKey: map[string]any{"type": "Local", "root_ca_path": root},
+	}))
+	if status, detail := auth(t, tr, protocol.TeeNvidia); status != http.StatusOK {
+		t.Errorf("/auth nvidia with a root = %d %q, want 200", status, detail)
 	}
 }
