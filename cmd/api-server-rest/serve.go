@@ -3,19 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"strings"
 
 	"github.com/cocoon-cc/cocoon/internal/guest/restapi"
+	"github.com/cocoon-cc/cocoon/internal/guest/startup"
 )
-
-// levelOff is above every level slog logs at.
-const levelOff = slog.Level(100)
 
 // serve checks the flags, then serves until ctx ends.
 func serve(ctx context.Context, o *options) error {
-	logger, err := newLogger(o.stderr, o.getenv("RUST_LOG"))
+	logger, err := startup.NewLogger(o.stderr, "", o.getenv(startup.EnvLogLevel))
 	if err != nil {
 		return err
 	}
@@ -48,24 +43,4 @@ func serve(ctx context.Context, o *options) error {
 	err = restapi.Serve(ctx, l, restapi.NewRouter(opts))
 	logger.Info("API server stopped")
 	return err
-}
-
-// newLogger logs text to w at RUST_LOG's level (info when unset).
-func newLogger(w io.Writer, rustLog string) (*slog.Logger, error) {
-	var level slog.Level
-	switch strings.ToLower(rustLog) {
-	case "trace", "debug":
-		level = slog.LevelDebug
-	case "info", "":
-		level = slog.LevelInfo
-	case "warn":
-		level = slog.LevelWarn
-	case "error":
-		level = slog.LevelError
-	case "off":
-		level = levelOff
-	default:
-		return nil, fmt.Errorf("RUST_LOG=%q: want trace, debug, info, warn, error or off", rustLog)
-	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})), nil
 }

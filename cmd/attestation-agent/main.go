@@ -10,9 +10,12 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/cocoon-cc/cocoon/internal/guest/startup"
 )
 
 func main() {
+	startup.SetMemoryLimit(os.Getenv)
 	// SIGINT and SIGHUP stop upstream's agent; SIGTERM is what init
 	// systems send.
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGHUP, syscall.SIGTERM)

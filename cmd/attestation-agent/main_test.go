@@ -17,6 +17,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 
 	pb "github.com/cocoon-cc/cocoon/api/attestation-agent"
+	"github.com/cocoon-cc/cocoon/api/attestation-agent/aagrpc"
 )
 
 // run executes the command with args until ctx ends.
@@ -131,7 +132,7 @@ func TestServeTTRPCAndGRPCThenShutDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer gc.Close()
-	ev, err := pb.NewAttestationAgentServiceClient(gc).GetEvidence(t.Context(), &pb.GetEvidenceRequest{RuntimeData: []byte("abc")})
+	ev, err := aagrpc.NewAttestationAgentServiceClient(gc).GetEvidence(t.Context(), &pb.GetEvidenceRequest{RuntimeData: []byte("abc")})
 	if err != nil || string(ev.GetEvidence()) != `{"svn":"1","report_data":"YWJj"}` {
 		t.Fatalf("gRPC GetEvidence = %s, %v", ev.GetEvidence(), err)
 	}

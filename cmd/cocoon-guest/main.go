@@ -10,21 +10,13 @@ import (
 	"context"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
+
+	"github.com/cocoon-cc/cocoon/internal/guest/startup"
 )
 
-// defaultMemoryLimit is the Go runtime's soft memory limit unless
-// GOMEMLIMIT says otherwise. The live heap is well under 1 MiB, so the
-// default heap goal (at least 4 MiB of garbage) is waste in a guest: with
-// this limit the collector runs sooner and returns memory to the guest
-// (measured in docs/guest.md: about 3 MiB less RSS per process).
-const defaultMemoryLimit = 8 << 20
-
 func main() {
-	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
-		debug.SetMemoryLimit(defaultMemoryLimit)
-	}
+	startup.SetMemoryLimit(os.Getenv)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGHUP, syscall.SIGTERM)
 	defer stop()
 	if err := newRootCommand(os.Stdout, os.Stderr, os.LookupEnv).ExecuteContext(ctx); err != nil {

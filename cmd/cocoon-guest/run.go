@@ -5,20 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"sync"
-
-	"github.com/containerd/ttrpc"
 
 	"github.com/cocoon-cc/cocoon/internal/guest/aa"
 	"github.com/cocoon-cc/cocoon/internal/guest/cdh"
 	"github.com/cocoon-cc/cocoon/internal/guest/restapi"
+	"github.com/cocoon-cc/cocoon/internal/guest/startup"
 )
 
 // run starts the three components in kata-agent's order (agent, CDH, REST
 // API) and serves until ctx ends or one of them fails.
 func run(ctx context.Context, o *options) error {
-	logger, err := newLogger(o)
+	rustLog, _ := o.lookupEnv(startup.EnvLogLevel)
+	logger, err := startup.NewLogger(o.stderr, "", rustLog)
 	if err != nil {
 		return err
 	}
@@ -35,7 +34,7 @@ func run(ctx context.Context, o *options) error {
 	if err != nil {
 		return err
 	}
-	cdhService, err := startCDH(ctx, o, logger.With("component", "confidential-data-hub"), &servers)
+	hub, err := startCDH(ctx, o, logger.With("component", "confidential-data-hub"), &servers)
 	if err != nil {
 		return err
 	}
@@ -49,7 +48,7 @@ func run(ctx context.Context, o *options) error {
 		opts.Attestation = aaService
 	}
 	if feature.Resource() {
-		opts.Resources = cdhService
+		opts.Resources = hub.Service
 	}
 	servers.start("api-server-rest", func() error { return restapi.Serve(ctx, l, restapi.NewRouter(opts)) })
 	logger.Info("cocoon-guest serving", "attestation_sock", o.aaSocket, "rest", "http://"+l.Addr().String(), "features", string(feature))
@@ -61,11 +60,11 @@ func run(ctx context.Context, o *options) error {
 
 // startAgent starts the attestation-agent and serves its socket.
 func startAgent(ctx context.Context, o *options, log *slog.Logger, servers *serverGroup) (*aa.Service, error) {
-	cfg, err := loadAAConfig(o)
+	cfg, _, err := aa.LoadStartupConfig(o.aaConfig, o.lookupEnv)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("--aa-config %w", err)
 	}
-	initData, err := readInitData(o)
+	initData, err := aa.ReadInitData(o.initDataTOML, o.initDataDigest)
 	if err != nil {
 		return nil, err
 	}
@@ -79,65 +78,25 @@ func startAgent(ctx context.Context, o *options, log *slog.Logger, servers *serv
 	if err != nil {
 		return nil, err
 	}
-	srv, err := ttrpc.NewServer()
-	if err != nil {
-		_ = l.Close()
-		return nil, fmt.Errorf("ttrpc server: %w", err)
-	}
-	service.RegisterTTRPC(srv)
-	servers.start("attestation-agent", func() error { return serveTTRPC(ctx, srv, l) })
+	servers.start("attestation-agent", func() error { return startup.ServeTTRPC(ctx, l, service.RegisterTTRPC) })
 	return service, nil
 }
 
 // startCDH starts the confidential-data-hub, fetches its credentials and
 // serves its socket.
-func startCDH(ctx context.Context, o *options, log *slog.Logger, servers *serverGroup) (*cdh.Service, error) {
-	cfg, err := loadCDHConfig(o)
+func startCDH(ctx context.Context, o *options, log *slog.Logger, servers *serverGroup) (*cdh.Hub, error) {
+	getenv := func(k string) string { v, _ := o.lookupEnv(k); return v }
+	cfg, err := cdh.LoadStartupConfig(o.cdhConfig, getenv)
+	if err != nil {
+		return nil, fmt.Errorf("--cdh-config: %w", err)
+	}
+	hub, err := cdh.Start(ctx, cfg, getenv, log)
 	if err != nil {
 		return nil, err
 	}
-	for _, key := range cfg.IgnoredKeys {
-		log.Warn("config key ignored, as upstream ignores it", "key", key)
-	}
-	if cfg.SkipSealedSecretVerification {
-		log.Warn("sealed secret signatures are NOT verified (skip_sealed_secret_verification)")
-	}
-	resources, closeResources, err := newResources(cfg, o, log)
-	if err != nil {
-		return nil, err
-	}
-	servers.onExit(closeResources)
-	if err := cdh.FetchCredentials(ctx, cfg.Credentials, cdh.CredentialsDir, resources, log); err != nil {
-		return nil, err
-	}
-	l, err := cdh.Listen(cfg.Socket)
-	if err != nil {
-		return nil, err
-	}
-	service := cdh.NewService(cdh.ServiceOptions{
-		Resources:                    resources,
-		SkipSealedSecretVerification: cfg.SkipSealedSecretVerification,
-		Logger:                       log,
-	})
-	servers.start("confidential-data-hub", func() error { return cdh.Serve(ctx, l, service) })
-	return service, nil
-}
-
-// serveTTRPC serves until ctx ends, then lets calls in flight finish.
-func serveTTRPC(ctx context.Context, srv *ttrpc.Server, l net.Listener) error {
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, l) }()
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, ttrpc.ErrServerClosed) {
-		return fmt.Errorf("ttrpc shutdown: %w", err)
-	}
-	return nil
+	servers.onExit(hub.Close)
+	servers.start("confidential-data-hub", func() error { return hub.Serve(ctx) })
+	return hub, nil
 }
 
 // serverGroup runs the servers and the clean-ups of one process.

@@ -68,7 +68,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		_, _ = fmt.Fprintf(stderr, "confidential-data-hub: %v\n", err)
 		return 1
 	}
-	log, err := startup.NewLogger(stderr, cfg.Log.Level, lookupEnv(getenv))
+	log, err := startup.NewLogger(stderr, cfg.Log.Level, getenv(startup.EnvLogLevel))
 	if err != nil {
 		_, _ = fmt.Fprintf(stderr, "confidential-data-hub: %v\n", err)
 		return 1
@@ -90,12 +90,4 @@ func serve(ctx context.Context, cfg *cdh.Config, getenv func(string) string, log
 	err = hub.Serve(ctx)
 	log.Info("confidential data hub stopped")
 	return err
-}
-
-// lookupEnv adapts getenv: an empty variable counts as unset.
-func lookupEnv(getenv func(string) string) func(string) (string, bool) {
-	return func(k string) (string, bool) {
-		v := getenv(k)
-		return v, v != ""
-	}
 }

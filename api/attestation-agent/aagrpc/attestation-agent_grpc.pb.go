@@ -10,7 +10,7 @@
 // - protoc             v3.21.12
 // source: attestation-agent.proto
 
-package attestationagent
+package aagrpc
 
 import (
 	context "context"
@@ -126,7 +126,7 @@ func (c *attestationAgentServiceClient) GetAdditionalTees(ctx context.Context, i
 }
 
 // AttestationAgentServiceServer is the server API for AttestationAgentService service.
-// All implementations must embed UnimplementedAttestationAgentServiceServer
+// All implementations should embed UnimplementedAttestationAgentServiceServer
 // for forward compatibility.
 type AttestationAgentServiceServer interface {
 	GetEvidence(context.Context, *GetEvidenceRequest) (*GetEvidenceResponse, error)
@@ -136,10 +136,9 @@ type AttestationAgentServiceServer interface {
 	BindInitData(context.Context, *BindInitDataRequest) (*BindInitDataResponse, error)
 	GetTeeType(context.Context, *GetTeeTypeRequest) (*GetTeeTypeResponse, error)
 	GetAdditionalTees(context.Context, *GetAdditionalTeesRequest) (*GetAdditionalTeesResponse, error)
-	mustEmbedUnimplementedAttestationAgentServiceServer()
 }
 
-// UnimplementedAttestationAgentServiceServer must be embedded to have
+// UnimplementedAttestationAgentServiceServer should be embedded to have
 // forward compatible implementations.
 //
 // NOTE: this should be embedded by value instead of pointer to avoid a nil
@@ -166,8 +165,6 @@ func (UnimplementedAttestationAgentServiceServer) GetTeeType(context.Context, *G
 }
 func (UnimplementedAttestationAgentServiceServer) GetAdditionalTees(context.Context, *GetAdditionalTeesRequest) (*GetAdditionalTeesResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetAdditionalTees not implemented")
-}
-func (UnimplementedAttestationAgentServiceServer) mustEmbedUnimplementedAttestationAgentServiceServer() {
 }
 func (UnimplementedAttestationAgentServiceServer) testEmbeddedByValue() {}
 

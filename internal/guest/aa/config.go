@@ -15,6 +15,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/cocoon-cc/cocoon/internal/guest/eventlog"
+	"github.com/cocoon-cc/cocoon/internal/guest/startup"
 	"github.com/cocoon-cc/cocoon/protocol/kbs"
 )
 
@@ -175,23 +176,15 @@ func checkHTTPURL(key, raw string) error {
 }
 
 // LevelOff discards every record.
-const LevelOff = slog.Level(100)
+const LevelOff = startup.LevelOff
 
 // SlogLevel maps the upstream (tracing) level name to slog; "trace" is
 // debug, "off" is LevelOff. Filter directives such as "info,hyper=warn"
 // are not supported.
 func (l LogConfig) SlogLevel() (slog.Level, error) {
-	switch strings.ToLower(l.Level) {
-	case "trace", "debug":
-		return slog.LevelDebug, nil
-	case "info", "":
-		return slog.LevelInfo, nil
-	case "warn":
-		return slog.LevelWarn, nil
-	case "error":
-		return slog.LevelError, nil
-	case "off":
-		return LevelOff, nil
+	level, err := startup.ParseLevel(l.Level)
+	if err != nil {
+		return 0, fmt.Errorf("%w: log.level: %w", ErrInvalidConfig, err)
 	}
-	return 0, fmt.Errorf("%w: log.level %q: want trace, debug, info, warn, error or off", ErrInvalidConfig, l.Level)
+	return level, nil
 }

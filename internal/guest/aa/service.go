@@ -5,7 +5,6 @@ import (
 	"log/slog"
 
 	"github.com/containerd/ttrpc"
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -24,18 +23,16 @@ const (
 	msgBind        = "[ERROR:" + agentName + "] AA binding init data failed"
 )
 
-// Service serves an Agent as attestation_agent.AttestationAgentService
-// over ttRPC and gRPC.
+// Service serves an Agent as attestation_agent.AttestationAgentService.
+// Its methods are both the ttRPC and the gRPC service's; gRPC is
+// registered by the command that serves it (aagrpc), so that this package
+// does not link gRPC into every guest binary.
 type Service struct {
-	pb.UnimplementedAttestationAgentServiceServer
 	agent  *Agent
 	logger *slog.Logger
 }
 
-var (
-	_ pb.TTRPCAttestationAgentServiceService = (*Service)(nil)
-	_ pb.AttestationAgentServiceServer       = (*Service)(nil)
-)
+var _ pb.TTRPCAttestationAgentServiceService = (*Service)(nil)
 
 // NewService wraps agent.
 func NewService(agent *Agent) *Service {
@@ -45,11 +42,6 @@ func NewService(agent *Agent) *Service {
 // RegisterTTRPC registers the service on a ttRPC server.
 func (s *Service) RegisterTTRPC(srv *ttrpc.Server) {
 	pb.RegisterTTRPCAttestationAgentServiceService(srv, s)
-}
-
-// RegisterGRPC registers the service on a gRPC server.
-func (s *Service) RegisterGRPC(srv *grpc.Server) {
-	pb.RegisterAttestationAgentServiceServer(srv, s)
 }
 
 // failed logs the cause and returns upstream's INTERNAL status.

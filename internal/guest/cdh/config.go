@@ -12,6 +12,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/cocoon-cc/cocoon/internal/guest/resourceuri"
+	"github.com/cocoon-cc/cocoon/internal/guest/startup"
 )
 
 // Defaults of cdh.toml, upstream's.
@@ -243,7 +244,7 @@ func (c *Config) Validate() error {
 	if _, err := SocketPath(c.AA.Socket); err != nil {
 		return fmt.Errorf("%w: [aa] aa_socket: %w", ErrConfig, err)
 	}
-	if _, err := ParseLogLevel(c.Log.Level); err != nil {
+	if _, err := startup.ParseLevel(c.Log.Level); err != nil {
 		return fmt.Errorf("%w: [log] %w", ErrConfig, err)
 	}
 	for i, cred := range c.Credentials {

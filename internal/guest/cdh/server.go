@@ -8,16 +8,13 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/containerd/ttrpc"
 
 	"github.com/cocoon-cc/cocoon/api/confidential-data-hub/cdhapi"
 	"github.com/cocoon-cc/cocoon/api/confidential-data-hub/keyprovider"
+	"github.com/cocoon-cc/cocoon/internal/guest/startup"
 )
-
-// shutdownTimeout bounds how long in-flight calls may finish after a stop.
-const shutdownTimeout = 10 * time.Second
 
 // Register puts all five CDH services on srv, as upstream serves them on
 // one socket.
@@ -50,28 +47,7 @@ func Listen(addr string) (net.Listener, error) {
 }
 
 // Serve answers on l until ctx is done, then lets calls in flight finish
-// for up to shutdownTimeout.
+// for up to startup.ShutdownGrace.
 func Serve(ctx context.Context, l net.Listener, s *Service) error {
-	srv, err := ttrpc.NewServer()
-	if err != nil {
-		return err
-	}
-	Register(srv, s)
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, l) }()
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		_ = srv.Close()
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	if err := <-done; err != nil && !errors.Is(err, ttrpc.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return startup.ServeTTRPC(ctx, l, func(srv *ttrpc.Server) { Register(srv, s) })
 }
