@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -50,12 +52,7 @@ func runtimeSpec(cfg ocispec.ImageConfig, uid, gid uint32) *specs.Spec {
 }
 
 func hasPath(env []string) bool {
-	for _, e := range env {
-		if len(e) >= 5 && e[:5] == "PATH=" {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(env, func(e string) bool { return strings.HasPrefix(e, "PATH=") })
 }
 
 // writeRuntimeSpec writes bundle/config.json atomically.

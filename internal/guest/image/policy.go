@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/containers/image/v5/docker/reference"
@@ -62,15 +63,13 @@ func ParsePolicy(b []byte) (*Policy, error) {
 	}
 	for transport, scopes := range p.Transports {
 		for scope, reqs := range scopes {
-			if err := validateRequirements(transport+" "+strconvQuote(scope), reqs); err != nil {
+			if err := validateRequirements(transport+" "+strconv.Quote(scope), reqs); err != nil {
 				return nil, err
 			}
 		}
 	}
 	return p, nil
 }
-
-func strconvQuote(s string) string { return `"` + s + `"` }
 
 // validateRequirements refuses an empty list: a scope that requires
 // nothing is a mistake, not an open door.
