@@ -141,8 +141,8 @@ func waitForInfo(t *testing.T, url string, done <-chan error) string {
 	}
 }
 
-// TestGuestBinaryStaysLean: no Trustee (server-side) package, and neither
-// the agent nor the CDH themselves, are linked into the API server.
+// TestGuestBinaryStaysLean: no Trustee (server-side) package, neither the
+// agent nor the CDH themselves, and no gRPC are linked into the API server.
 func TestGuestBinaryStaysLean(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps", ".").CombinedOutput()
 	if err != nil {
@@ -153,6 +153,9 @@ func TestGuestBinaryStaysLean(t *testing.T) {
 			if strings.Contains(pkg, banned) {
 				t.Errorf("api-server-rest links %s", pkg)
 			}
+		}
+		if pkg == "google.golang.org/grpc" {
+			t.Errorf("api-server-rest links %s", pkg)
 		}
 	}
 	if !strings.Contains(string(out), "github.com/cocoon-cc/cocoon/internal/guest/restapi") {

@@ -35,7 +35,7 @@ const examples = `  # What kata-agent runs
       -c /run/confidential-containers/initdata/aa.toml \
       --initdata-toml /run/confidential-containers/initdata/initdata.toml
 
-  # Also serve gRPC on TCP, for tools that speak gRPC
+  # Also serve gRPC on TCP, for tools that speak gRPC (a build with -tags grpc)
   attestation-agent -c aa.toml --grpc 127.0.0.1:50002`
 
 func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
@@ -65,10 +65,17 @@ func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 		"init-data digest (standard base64) to bind to the TEE; the agent refuses to start on a mismatch")
 	f.StringVarP(&o.initDataTOML, "initdata-toml", "t", "",
 		"init-data TOML file to bind to the TEE and send with every attestation; wins over --initdata-digest")
-	f.StringVar(&o.grpcAddr, "grpc", "",
-		"also serve the API over gRPC on this TCP address, e.g. 127.0.0.1:50002 (off by default)")
+	f.StringVar(&o.grpcAddr, "grpc", "", grpcHelp())
 	f.BoolP("version", "V", false, "print the version and exit")
 	return cmd
+}
+
+func grpcHelp() string {
+	help := "also serve the API over gRPC on this TCP address, e.g. 127.0.0.1:50002 (off by default)"
+	if !grpcBuilt {
+		help += "; needs a build with -tags grpc"
+	}
+	return help
 }
 
 // version is set at link time (-ldflags "-X main.version=...").

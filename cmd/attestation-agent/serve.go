@@ -2,19 +2,22 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"net"
 	"os"
 
-	"google.golang.org/grpc"
-
-	"github.com/cocoon-cc/cocoon/api/attestation-agent/aagrpc"
 	"github.com/cocoon-cc/cocoon/internal/guest/aa"
 	"github.com/cocoon-cc/cocoon/internal/guest/startup"
 )
 
+// errNoGRPC is returned for --grpc by a build without gRPC.
+var errNoGRPC = errors.New("this attestation-agent is built without gRPC; build it with -tags grpc")
+
 // serve starts the agent and serves until ctx ends.
 func serve(ctx context.Context, o *options) error {
+	if o.grpcAddr != "" && !grpcBuilt {
+		return fmt.Errorf("--grpc: %w", errNoGRPC)
+	}
 	cfg, note, err := aa.LoadStartupConfig(o.configFile, os.LookupEnv)
 	if err != nil {
 		return fmt.Errorf("--config-file %w", err)
@@ -46,11 +49,11 @@ func serve(ctx context.Context, o *options) error {
 	go func() { errc <- startup.ServeTTRPC(ctx, listener, service.RegisterTTRPC) }()
 	logger.Info("serving ttRPC", "socket", o.socket)
 	if o.grpcAddr != "" {
-		grpcServer, err := serveGRPC(o.grpcAddr, service, errc)
+		stopGRPC, err := serveGRPC(o.grpcAddr, service, errc)
 		if err != nil {
-			return err
+			return fmt.Errorf("--grpc: %w", err)
 		}
-		defer grpcServer.GracefulStop()
+		defer stopGRPC()
 		logger.Info("serving gRPC", "address", o.grpcAddr)
 	}
 
@@ -62,17 +65,4 @@ func serve(ctx context.Context, o *options) error {
 	}
 	logger.Info("shut down")
 	return nil
-}
-
-// serveGRPC serves the agent over gRPC on a TCP address; only this command
-// links gRPC.
-func serveGRPC(addr string, service *aa.Service, errc chan<- error) (*grpc.Server, error) {
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("--grpc: %w", err)
-	}
-	srv := grpc.NewServer()
-	aagrpc.RegisterAttestationAgentServiceServer(srv, service)
-	go func() { errc <- srv.Serve(l) }()
-	return srv, nil
 }

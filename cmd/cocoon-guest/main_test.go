@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -55,5 +56,22 @@ func TestRefusesToStart(t *testing.T) {
 				t.Fatalf("err = %v, output %q; want an error mentioning %q", err, out, tc.want)
 			}
 		})
+	}
+}
+
+// TestGuestBinaryStaysLean: no Trustee (server-side) package and no gRPC
+// (every component speaks ttRPC) are linked into the one-process guest.
+func TestGuestBinaryStaysLean(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "github.com/cocoon-cc/cocoon/internal/guest/restapi") {
+		t.Fatal("go list output does not look like this command's dependencies")
+	}
+	for _, pkg := range strings.Fields(string(out)) {
+		if strings.Contains(pkg, "/internal/trustee") || strings.Contains(pkg, "open-policy-agent") || pkg == "google.golang.org/grpc" {
+			t.Errorf("cocoon-guest links %s", pkg)
+		}
 	}
 }
