@@ -2,35 +2,10 @@ package kbs
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
-)
 
-// upstreamTestdata returns a file of the shared upstream test data, read in
-// place next to the repository (never copied into it). Missing data fails.
-func upstreamTestdata(t *testing.T, rel string) []byte {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the working directory")
-		}
-		dir = parent
-	}
-	data, err := os.ReadFile(filepath.Join(dir, "..", "shared", "testdata", "upstream", rel))
-	if err != nil {
-		t.Fatalf("upstream test data: %v", err)
-	}
-	return data
-}
+	"github.com/cocoon-cc/cocoon/internal/testutil/upstream"
+)
 
 // The tee_key_algorithm of guest-components' example aa config is a name
 // GenerateTeeKeyPair accepts, and it yields the default P-256 key.
@@ -42,7 +17,7 @@ func TestUpstreamAAConfigKeyAlgorithm(t *testing.T) {
 			} `json:"kbs"`
 		} `json:"token_configs"`
 	}
-	if err := json.Unmarshal(upstreamTestdata(t, "guest-components/aa/config.example.json"), &config); err != nil {
+	if err := json.Unmarshal(upstream.Read(t, "guest-components/aa/config.example.json"), &config); err != nil {
 		t.Fatal(err)
 	}
 	alg := config.TokenConfigs.KBS.TeeKeyAlgorithm

@@ -6,44 +6,16 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/cocoon-cc/cocoon/internal/testutil/upstream"
 )
-
-// upstreamDir is ../shared/testdata/upstream seen from the module root.
-func upstreamDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "testdata", "upstream")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the working directory")
-		}
-		dir = parent
-	}
-}
-
-func readVector(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(upstreamDir(t), "trustee", "eventlog", name))
-	if err != nil {
-		t.Fatalf("upstream vector: %v", err)
-	}
-	return b
-}
 
 func mustParse(t testing.TB, name string) *EventLog {
 	t.Helper()
-	l, err := Parse(readVector(t, name))
+	l, err := Parse(upstream.Read(t, "trustee/eventlog/"+name))
 	if err != nil {
 		t.Fatalf("Parse(%s): %v", name, err)
 	}
@@ -71,7 +43,7 @@ func TestClaimsMatchUpstream(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			got := roundTrip(t, map[string]any{"uefi_event_logs": mustParse(t, name).Claims()})
 			var want any
-			if err := json.Unmarshal(readVector(t, name+"_out.json"), &want); err != nil {
+			if err := json.Unmarshal(upstream.Read(t, "trustee/eventlog/"+name+"_out.json"), &want); err != nil {
 				t.Fatal(err)
 			}
 			if !reflect.DeepEqual(got, want) {
@@ -155,7 +127,7 @@ func TestReplayMismatchUpstream(t *testing.T) {
 
 // TestTamperedEventFailsReplay flips one digest byte of a logged event.
 func TestTamperedEventFailsReplay(t *testing.T) {
-	raw := bytes.Clone(readVector(t, "CCEL_data"))
+	raw := bytes.Clone(upstream.Read(t, "trustee/eventlog/CCEL_data"))
 	good, err := Parse(raw)
 	if err != nil {
 		t.Fatal(err)
@@ -174,7 +146,7 @@ func TestTamperedEventFailsReplay(t *testing.T) {
 }
 
 func TestParseRefusesMalformed(t *testing.T) {
-	good := readVector(t, "CCEL_data_ovmf")
+	good := upstream.Read(t, "trustee/eventlog/CCEL_data_ovmf")
 	hdr := len(ELHeader)
 	unknownType := bytes.Clone(good)
 	// The first event after the firmware's header starts at its length.
@@ -208,7 +180,7 @@ func TestBuildAndParseAAEL(t *testing.T) {
 	aael = append(aael, tagged...)
 
 	t.Run("after CCEL", func(t *testing.T) {
-		ccel := readVector(t, "CCEL_data")
+		ccel := upstream.Read(t, "trustee/eventlog/CCEL_data")
 		firmware := mustParse(t, "CCEL_data")
 		log, err := Build(ccel, aael)
 		if err != nil {

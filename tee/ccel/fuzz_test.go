@@ -1,11 +1,15 @@
 package ccel
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/cocoon-cc/cocoon/internal/testutil/upstream"
+)
 
 // FuzzParse feeds arbitrary logs to the parser, replay and claims.
 func FuzzParse(f *testing.F) {
 	for _, name := range []string{"CCEL_data_ovmf", "CCEL_data_grub"} {
-		f.Add(readVector(f, name)[:8192])
+		f.Add(upstream.Read(f, "trustee/eventlog/"+name)[:8192])
 	}
 	f.Add(ELHeader)
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -23,7 +27,7 @@ func FuzzParse(f *testing.F) {
 // FuzzBuild checks that trimming a table never panics and that what it
 // keeps is accepted by the trimmer again.
 func FuzzBuild(f *testing.F) {
-	f.Add(readVector(f, "CCEL_data_ovmf")[:4096], []byte{})
+	f.Add(upstream.Read(f, "trustee/eventlog/CCEL_data_ovmf")[:4096], []byte{})
 	f.Fuzz(func(t *testing.T, ccel, aael []byte) {
 		_, _ = Build(ccel, aael)
 	})

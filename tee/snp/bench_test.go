@@ -8,13 +8,14 @@ import (
 
 	"github.com/google/go-sev-guest/abi"
 
+	"github.com/cocoon-cc/cocoon/internal/testutil/upstream"
 	"github.com/cocoon-cc/cocoon/tee/snp"
 )
 
 // BenchmarkVerifySNP is one verification of upstream's e2e evidence, VCEK
 // cached: parse, encode, ECDSA P-384, TCB, chip id, bindings.
 func BenchmarkVerifySNP(b *testing.B) {
-	evidence := readUpstream(b, e2eEvidence)
+	evidence := upstream.Read(b, e2eEvidence)
 	v := amdVerifier(b)
 	ev, err := snp.ParseEvidence(evidence)
 	if err != nil {
@@ -35,7 +36,7 @@ func BenchmarkVerifySNP(b *testing.B) {
 // BenchmarkECDSAP384Floor is the report signature check alone, the floor
 // of BenchmarkVerifySNP.
 func BenchmarkECDSAP384Floor(b *testing.B) {
-	ev, err := snp.ParseEvidence(readUpstream(b, e2eEvidence))
+	ev, err := snp.ParseEvidence(upstream.Read(b, e2eEvidence))
 	if err != nil {
 		b.Fatal(err)
 	}

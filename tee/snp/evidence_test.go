@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cocoon-cc/cocoon/internal/testutil/upstream"
 	"github.com/cocoon-cc/cocoon/tee/snp"
 	"github.com/cocoon-cc/cocoon/tee/snp/snptest"
 )
@@ -18,7 +19,7 @@ import (
 // vectors the current sev crate writes as null and this older attester
 // did not write at all.
 func TestUpstreamEvidenceRoundTrip(t *testing.T) {
-	in := readUpstream(t, e2eEvidence)
+	in := upstream.Read(t, e2eEvidence)
 	ev, err := snp.ParseEvidence(in)
 	if err != nil {
 		t.Fatalf("ParseEvidence: %v", err)
@@ -96,7 +97,7 @@ func TestReportLayouts(t *testing.T) {
 }
 
 func TestParseUpstreamMilanReport(t *testing.T) {
-	r, err := snp.ParseReport(readUpstream(t, milanReport))
+	r, err := snp.ParseReport(upstream.Read(t, milanReport))
 	if err != nil {
 		t.Fatalf("ParseReport: %v", err)
 	}
@@ -106,7 +107,7 @@ func TestParseUpstreamMilanReport(t *testing.T) {
 }
 
 func TestParseEvidenceRefuses(t *testing.T) {
-	good := string(readUpstream(t, e2eEvidence))
+	good := string(upstream.Read(t, e2eEvidence))
 	for _, tc := range []struct{ name, evidence string }{
 		{"not an object", `[]`},
 		{"null", `null`},
@@ -150,7 +151,7 @@ func TestCertTypeJSON(t *testing.T) {
 }
 
 func TestParseEvidenceIgnoresUnknownMembers(t *testing.T) {
-	good := string(readUpstream(t, e2eEvidence))
+	good := string(upstream.Read(t, e2eEvidence))
 	ev := strings.Replace(good, `{"attestation_report":{`, `{"extra":1,"attestation_report":{"future_field":[1,2],`, 1)
 	if _, err := snp.ParseEvidence([]byte(ev)); err != nil {
 		t.Errorf("ParseEvidence: %v", err)

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/cocoon-cc/cocoon/internal/testutil/upstream"
 	"github.com/cocoon-cc/cocoon/tee/snp"
 )
 
@@ -13,8 +14,8 @@ import (
 // re-encodes to the bytes it came from but for the fields the sev crate
 // drops (reserved TCB bytes), so it re-parses to itself.
 func FuzzParseReport(f *testing.F) {
-	f.Add(readUpstream(f, milanReport))
-	ev, err := snp.ParseEvidence(readUpstream(f, e2eEvidence))
+	f.Add(upstream.Read(f, milanReport))
+	ev, err := snp.ParseEvidence(upstream.Read(f, e2eEvidence))
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -44,7 +45,7 @@ func FuzzParseReport(f *testing.F) {
 // FuzzParseEvidence: any JSON gives evidence or an error, and accepted
 // evidence goes through verification without a panic.
 func FuzzParseEvidence(f *testing.F) {
-	good := readUpstream(f, e2eEvidence)
+	good := upstream.Read(f, e2eEvidence)
 	f.Add(good)
 	f.Add(bytes.Replace(good, []byte(`"version":3`), []byte(`"version":2`), 1))
 	f.Add(bytes.Replace(good, []byte(`"cert_chain":[`), []byte(`"cert_chain":[{"cert_type":{"OTHER":"ecae0c0f-9502-43b1-afa2-0ae2e0d565b6"},"data":[1]},`), 1))

@@ -1,41 +1,6 @@
 package snp_test
 
-import (
-	"os"
-	"path/filepath"
-	"testing"
-)
-
-// upstreamDir is ../shared/testdata/upstream beside the module root.
-func upstreamDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "testdata", "upstream")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the working directory")
-		}
-		dir = parent
-	}
-}
-
-// readUpstream reads an upstream test vector in place; missing data fails
-// the test.
-func readUpstream(t testing.TB, rel string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(upstreamDir(t), rel))
-	if err != nil {
-		t.Fatalf("upstream test data: %v", err)
-	}
-	return b
-}
-
+// Upstream test vectors, read in place with upstream.Read.
 const (
 	e2eEvidence    = "trustee/as/snp-evidence.json"
 	milanReport    = "trustee/verifier/snp/test-report.bin"

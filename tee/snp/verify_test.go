@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cocoon-cc/cocoon/internal/testutil/upstream"
 	"github.com/cocoon-cc/cocoon/tee/snp"
 	"github.com/cocoon-cc/cocoon/tee/snp/snptest"
 )
@@ -66,7 +67,7 @@ func milanEvidence(t testing.TB, report, vcek []byte) ([]byte, *snp.AttestationR
 }
 
 func TestVerifyUpstreamMilanReport(t *testing.T) {
-	evidence, r := milanEvidence(t, readUpstream(t, milanReport), readUpstream(t, milanVCEK))
+	evidence, r := milanEvidence(t, upstream.Read(t, milanReport), upstream.Read(t, milanVCEK))
 	verified, err := verifyAndValidate(amdVerifier(t), evidence, snp.Expected{ReportData: r.ReportData})
 	if err != nil {
 		t.Fatalf("upstream Milan report refused: %v", err)
@@ -74,7 +75,7 @@ func TestVerifyUpstreamMilanReport(t *testing.T) {
 	if verified.Generation != snp.Milan {
 		t.Errorf("generation %v, want Milan", verified.Generation)
 	}
-	if err := snp.CheckEndorsementDER(r, snp.Milan, readUpstream(t, milanVCEK)); err != nil {
+	if err := snp.CheckEndorsementDER(r, snp.Milan, upstream.Read(t, milanVCEK)); err != nil {
 		t.Errorf("TCB and chip id against the VCEK: %v", err)
 	}
 }
@@ -83,7 +84,7 @@ func TestVerifyUpstreamMilanReport(t *testing.T) {
 // 42 breaks the signature, byte 384 the reported TCB) and adds a flipped
 // signature byte and a flipped certificate byte.
 func TestUpstreamMilanReportCorrupted(t *testing.T) {
-	report, vcek := readUpstream(t, milanReport), readUpstream(t, milanVCEK)
+	report, vcek := upstream.Read(t, milanReport), upstream.Read(t, milanVCEK)
 	flip := func(b []byte, at int) []byte {
 		c := bytes.Clone(b)
 		c[at]++
@@ -131,9 +132,9 @@ func TestUpstreamMilanReportCorrupted(t *testing.T) {
 // the hardware id raw (legacy) and as a DER OCTET STRING (new); both parse,
 // but neither chains to AMD's roots.
 func TestUpstreamVCEKHardwareIDEncodings(t *testing.T) {
-	_, r := milanEvidence(t, readUpstream(t, milanReport), readUpstream(t, milanVCEK))
+	_, r := milanEvidence(t, upstream.Read(t, milanReport), upstream.Read(t, milanVCEK))
 	for _, name := range []string{milanVCEK, legacyHWIDVCEK, newHWIDVCEK} {
-		der := readUpstream(t, name)
+		der := upstream.Read(t, name)
 		ext, err := snp.EndorsementExtensions(der)
 		if err != nil {
 			t.Errorf("%s: extensions: %v", name, err)
@@ -142,7 +143,7 @@ func TestUpstreamVCEKHardwareIDEncodings(t *testing.T) {
 		if len(ext.HWID()) != snp.ChipIDSize {
 			t.Errorf("%s: hardware id of %d bytes", name, len(ext.HWID()))
 		}
-		evidence, _ := milanEvidence(t, readUpstream(t, milanReport), der)
+		evidence, _ := milanEvidence(t, upstream.Read(t, milanReport), der)
 		_, err = verifyAndValidate(amdVerifier(t), evidence, snp.Expected{ReportData: r.ReportData})
 		if name == milanVCEK && err != nil {
 			t.Errorf("%s refused: %v", name, err)
@@ -154,7 +155,7 @@ func TestUpstreamVCEKHardwareIDEncodings(t *testing.T) {
 }
 
 func TestVerifyUpstreamE2EEvidence(t *testing.T) {
-	evidence := readUpstream(t, e2eEvidence)
+	evidence := upstream.Read(t, e2eEvidence)
 	ev, err := snp.ParseEvidence(evidence)
 	if err != nil {
 		t.Fatal(err)

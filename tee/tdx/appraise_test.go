@@ -7,11 +7,10 @@ import (
 	"crypto/x509"
 	"encoding/binary"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/cocoon-cc/cocoon/internal/testutil/upstream"
 	"github.com/cocoon-cc/cocoon/tee/ccel"
 	"github.com/cocoon-cc/cocoon/tee/tdx"
 	"github.com/cocoon-cc/cocoon/tee/tdx/tdxtest"
@@ -194,7 +193,7 @@ func TestAppraiseRefuses(t *testing.T) {
 // TestIntelRootIsGoTdxGuests proves is the Intel SGX Root CA.
 func intelRoot(t testing.TB) *x509.CertPool {
 	t.Helper()
-	q, err := tdx.ParseQuote(readUpstream(t, "verifier", "tdx_quote_4.dat"))
+	q, err := tdx.ParseQuote(upstream.Read(t, "trustee/verifier/tdx_quote_4.dat"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,25 +281,6 @@ func TestCollateralOfAnotherSignerRefused(t *testing.T) {
 	if _, err := f.appraise(ev, nil); !errors.Is(err, tdx.ErrCollateral) {
 		t.Fatalf("err = %v, want ErrCollateral", err)
 	}
-}
-
-func readUpstream(t testing.TB, path ...string) []byte {
-	t.Helper()
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		if filepath.Dir(dir) == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = filepath.Dir(dir)
-	}
-	b, err := os.ReadFile(filepath.Join(append([]string{dir, "..", "shared", "testdata", "upstream", "trustee"}, path...)...))
-	if err != nil {
-		t.Fatalf("upstream vector: %v", err)
-	}
-	return b
 }
 
 // upstreamQuoteTime lies within the validity of upstream's PCK chains.

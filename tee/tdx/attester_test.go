@@ -12,6 +12,7 @@ import (
 
 	"github.com/cocoon-cc/cocoon/internal/guest/attester"
 	"github.com/cocoon-cc/cocoon/internal/guest/eventlog"
+	"github.com/cocoon-cc/cocoon/internal/testutil/upstream"
 	"github.com/cocoon-cc/cocoon/tee/ccel"
 	"github.com/cocoon-cc/cocoon/tee/tdx"
 	"github.com/cocoon-cc/cocoon/tee/tdx/tdxtest"
@@ -69,7 +70,7 @@ func TestAttesterAppendsAAELToCCEL(t *testing.T) {
 	f := newFixture(t, tdxtest.CollateralOptions{})
 	a := fakeTD(t, f, tdxtest.DefaultBody())
 	a.CCELPath = filepath.Join(t.TempDir(), "CCEL")
-	table := readUpstream(t, "eventlog", "CCEL_data")
+	table := upstream.Read(t, "trustee/eventlog/CCEL_data")
 	if err := os.WriteFile(a.CCELPath, table, 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/cocoon-cc/cocoon/internal/testutil/upstream"
 	"github.com/cocoon-cc/cocoon/tee/ccel"
 )
 
@@ -16,13 +17,13 @@ func TestClaimsMatchUpstream(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log, err := ccel.Parse(readVector(t, "verifier", "CCEL_data"))
+	log, err := ccel.Parse(upstream.Read(t, "trustee/verifier/CCEL_data"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := jsonValue(t, Claims(q, pck, log))
 	var want any
-	if err := json.Unmarshal(readVector(t, "verifier", "parse_tdx_claims_expected.json"), &want); err != nil {
+	if err := json.Unmarshal(upstream.Read(t, "trustee/verifier/parse_tdx_claims_expected.json"), &want); err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(got, want) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-tdx-guest/pcs"
 
+	"github.com/cocoon-cc/cocoon/internal/testutil/upstream"
 	"github.com/cocoon-cc/cocoon/tee/tdx"
 	"github.com/cocoon-cc/cocoon/tee/tdx/tdxtest"
 )
@@ -21,14 +22,14 @@ import (
 // TestUpstreamCollateralParses reads upstream's PCS JSON vectors.
 func TestUpstreamCollateralParses(t *testing.T) {
 	var tcb pcs.TdxTcbInfo
-	if err := json.Unmarshal(readUpstream(t, "verifier", "tcbInfo.json"), &tcb); err != nil {
+	if err := json.Unmarshal(upstream.Read(t, "trustee/verifier/tcbInfo.json"), &tcb); err != nil {
 		t.Fatal(err)
 	}
 	if tcb.TcbInfo.ID != "TDX" || tcb.TcbInfo.Version != 3 || tcb.TcbInfo.Fmspc != "00A06D080000" || len(tcb.TcbInfo.TdxModuleIdentities) != 2 {
 		t.Errorf("tcbInfo.json = %+v", tcb.TcbInfo)
 	}
 	var qe pcs.QeIdentity
-	if err := json.Unmarshal(readUpstream(t, "verifier", "enclaveIdentity.json"), &qe); err != nil {
+	if err := json.Unmarshal(upstream.Read(t, "trustee/verifier/enclaveIdentity.json"), &qe); err != nil {
 		t.Fatal(err)
 	}
 	if qe.EnclaveIdentity.ID != "TD_QE" || qe.EnclaveIdentity.IsvProdID != 2 || len(qe.EnclaveIdentity.Mrsigner.Bytes) != 32 {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/cocoon-cc/cocoon/internal/testutil/upstream"
 	"github.com/cocoon-cc/cocoon/tee/tdx"
 	"github.com/cocoon-cc/cocoon/tee/tdx/tdxtest"
 )
@@ -14,8 +15,8 @@ import (
 func FuzzParseQuote(f *testing.F) {
 	// Headers and bodies only: whole quotes (5 KB of certificates) slow
 	// the fuzzer's mutator down to a few executions a second.
-	f.Add(readUpstream(f, "verifier", "tdx_quote_4.dat")[:700])
-	f.Add(readUpstream(f, "verifier", "tdx_quote_5.dat")[:760])
+	f.Add(upstream.Read(f, "trustee/verifier/tdx_quote_4.dat")[:700])
+	f.Add(upstream.Read(f, "trustee/verifier/tdx_quote_5.dat")[:760])
 	f.Fuzz(func(t *testing.T, b []byte) {
 		q, err := tdx.ParseQuote(b)
 		if err != nil {

@@ -2,43 +2,15 @@ package tdx
 
 import (
 	"crypto/x509"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/cocoon-cc/cocoon/internal/testutil/upstream"
 )
-
-// upstreamDir is ../shared/testdata/upstream seen from the module root.
-func upstreamDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "testdata", "upstream")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the working directory")
-		}
-		dir = parent
-	}
-}
-
-func readVector(t testing.TB, path ...string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(append([]string{upstreamDir(t), "trustee"}, path...)...))
-	if err != nil {
-		t.Fatalf("upstream vector: %v", err)
-	}
-	return b
-}
 
 func mustParseQuote(t testing.TB, name string) *Quote {
 	t.Helper()
-	q, err := ParseQuote(readVector(t, "verifier", name))
+	q, err := ParseQuote(upstream.Read(t, "trustee/verifier/"+name))
 	if err != nil {
 		t.Fatalf("ParseQuote(%s): %v", name, err)
 	}

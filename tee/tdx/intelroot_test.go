@@ -7,6 +7,7 @@ import (
 	pb "github.com/google/go-tdx-guest/proto/tdx"
 	"github.com/google/go-tdx-guest/verify"
 
+	"github.com/cocoon-cc/cocoon/internal/testutil/upstream"
 	"github.com/cocoon-cc/cocoon/tee/tdx"
 )
 
@@ -15,7 +16,7 @@ import (
 // stands for Intel's real root in these tests, and that our verifier
 // agrees with go-tdx-guest on that quote.
 func TestIntelRootIsGoTdxGuests(t *testing.T) {
-	raw := readUpstream(t, "verifier", "tdx_quote_4.dat")
+	raw := upstream.Read(t, "trustee/verifier/tdx_quote_4.dat")
 	opts := &verify.Options{Now: upstreamQuoteTime}
 	if err := verify.RawTdxQuote(raw, opts); err != nil {
 		t.Fatalf("go-tdx-guest with its embedded Intel root: %v", err)

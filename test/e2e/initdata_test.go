@@ -10,6 +10,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/cocoon-cc/cocoon/internal/testutil/upstream"
 )
 
 // initDataTOML is an init-data document as a pod would carry it, with
@@ -76,7 +78,7 @@ func TestInitDataInToken(t *testing.T) {
 	}
 
 	t.Run("upstream document with agent policy", func(t *testing.T) {
-		path := upstreamFile(t, "trustee/initdata/init-data-with-policy.toml")
+		path := upstream.Path(t, "trustee/initdata/init-data-with-policy.toml")
 		doc, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)

@@ -89,21 +89,6 @@ func moduleRoot() (string, error) {
 	}
 }
 
-// upstreamFile is the path of a file of the shared upstream test data, read
-// in place. A missing file fails the test: the data is part of the suite.
-func upstreamFile(t *testing.T, rel string) string {
-	t.Helper()
-	root, err := moduleRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(root, "..", "shared", "testdata", "upstream", filepath.FromSlash(rel))
-	if _, err := os.Stat(path); err != nil {
-		t.Fatalf("upstream test data missing: %v", err)
-	}
-	return path
-}
-
 // processEnv is the environment of every started process: the test's own,
 // without variables that would point the binaries at another configuration,
 // data directory or admin token.

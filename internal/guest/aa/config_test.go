@@ -7,36 +7,15 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-)
 
-// upstreamDir is guest-components' aa test data, read in place.
-func upstreamDir(t testing.TB, sub string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "testdata", "upstream", sub)
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the working directory")
-		}
-		dir = parent
-	}
-}
+	"github.com/cocoon-cc/cocoon/internal/testutil/upstream"
+)
 
 // exampleCert is the certificate of config.example.{toml,json}, whose
 // subject is AAS-TEST-HTTPS; the TOML's literal string starts with a
 // newline, which TOML trims, so both forms give the same text.
 func exampleCert(t *testing.T) string {
-	b, err := os.ReadFile(filepath.Join(upstreamDir(t, "guest-components/aa"), "config.example.toml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := string(b)
+	s := string(upstream.Read(t, "guest-components/aa/config.example.toml"))
 	start := strings.Index(s, "-----BEGIN CERTIFICATE-----")
 	end := strings.Index(s, "-----END CERTIFICATE-----") + len("-----END CERTIFICATE-----\n")
 	if start < 0 || end < start {
@@ -66,7 +45,7 @@ func TestUpstreamConfigs(t *testing.T) {
 		"config6.toml":        {TokenConfigs{}, defaults, LogConfig{"info"}},
 	} {
 		t.Run(file, func(t *testing.T) {
-			got, err := LoadConfig(filepath.Join(upstreamDir(t, "guest-components/aa"), file))
+			got, err := LoadConfig(upstream.Path(t, "guest-components/aa/"+file))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -164,11 +143,7 @@ func TestConfigFromKernelParams(t *testing.T) {
 
 func FuzzParseConfig(f *testing.F) {
 	for _, name := range []string{"config.example.toml", "config1.toml", "config4.toml", "config6.toml"} {
-		b, err := os.ReadFile(filepath.Join(upstreamDir(f, "guest-components/aa"), name))
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
+		f.Add(upstream.Read(f, "guest-components/aa/"+name))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		cfg, err := ParseConfig(b)

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,6 +15,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/cocoon-cc/cocoon/internal/testutil/upstream"
 	"github.com/cocoon-cc/cocoon/internal/trustee/config"
 )
 
@@ -264,10 +264,7 @@ func TestBearerJWTKeyLoadingErrors(t *testing.T) {
 // endpoints. As upstream: the provider whose key verifies and whose issuer
 // matches authenticates; the role claim alone then selects the ACL.
 func TestUpstreamGRPC2ACLSemantics(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(upstreamDir(t), "trustee/kbs/configs/coco-as-grpc-2.toml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := upstream.Read(t, "trustee/kbs/configs/coco-as-grpc-2.toml")
 	var file struct {
 		Admin config.Admin `toml:"admin"`
 	}

@@ -117,31 +117,6 @@ func bearer(token string) string { return "Bearer " + token }
 
 func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
-// upstreamDir is ../shared/testdata/upstream relative to the module root;
-// missing data fails the test.
-func upstreamDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the working directory")
-		}
-		dir = parent
-	}
-	up := filepath.Join(dir, "..", "shared", "testdata", "upstream")
-	if _, err := os.Stat(up); err != nil {
-		t.Fatalf("upstream test data missing: %v", err)
-	}
-	return up
-}
-
 // testLogger records log output so tests can check what was (not) logged.
 func testLogger() (*slog.Logger, *bytes.Buffer) {
 	var buf bytes.Buffer

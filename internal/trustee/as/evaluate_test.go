@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/cocoon-cc/cocoon/internal/testutil/upstream"
 	"github.com/cocoon-cc/cocoon/internal/trustee/as/verifier"
 	"github.com/cocoon-cc/cocoon/internal/trustee/policy"
 	"github.com/cocoon-cc/cocoon/internal/trustee/storage"
@@ -181,7 +182,7 @@ func TestEvaluateTerseTokenDropsAdditionalEvidence(t *testing.T) {
 
 func TestEvaluateInitData(t *testing.T) {
 	svc, issuer := newTestService(t, DefaultConfig(), sampleRVs)
-	body := readUpstream(t, "trustee/initdata/init-data-with-policy.toml")
+	body := string(upstream.Read(t, "trustee/initdata/init-data-with-policy.toml"))
 	req := guest{}.primary(t)
 	req.InitData = &kbs.InitData{Format: "toml", Body: body}
 	if _, err := svc.Evaluate(context.Background(), []VerificationRequest{req}, nil); err != nil {

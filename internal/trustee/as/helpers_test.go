@@ -3,8 +3,6 @@ package as
 import (
 	"context"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 
@@ -15,40 +13,6 @@ import (
 	"github.com/cocoon-cc/cocoon/internal/trustee/token"
 	"github.com/cocoon-cc/cocoon/protocol/kbs"
 )
-
-// upstreamDir returns ../shared/testdata/upstream relative to the module
-// root, failing the test when it is missing.
-func upstreamDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the working directory")
-		}
-		dir = parent
-	}
-	up := filepath.Join(dir, "..", "shared", "testdata", "upstream")
-	if _, err := os.Stat(up); err != nil {
-		t.Fatalf("upstream test data missing: %v", err)
-	}
-	return up
-}
-
-func readUpstream(t testing.TB, rel string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(upstreamDir(t), rel))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
 
 // recordingIssuer keeps the submodules it was asked to sign, so tests can
 // look at them without decoding a JWS.

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/cocoon-cc/cocoon/internal/testutil/upstream"
 	"github.com/cocoon-cc/cocoon/internal/trustee/policy"
 )
 
@@ -48,7 +49,7 @@ func TestDefaultPoliciesMatchUpstream(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		theirs := readUpstream(t, "trustee/policies/as/"+class.upstream)
+		theirs := string(upstream.Read(t, "trustee/policies/as/"+class.upstream))
 		engine := policy.NewEngine(nil)
 		for _, c := range class.cases {
 			t.Run(class.ours+"/"+c.name, func(t *testing.T) {

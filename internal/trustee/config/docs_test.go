@@ -58,7 +58,8 @@ func tomlName(f reflect.StructField) string {
 
 func readDocs(t *testing.T) string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(moduleRoot(t), "docs", "configuration.md"))
+	// go test runs in the package directory, three levels below the root.
+	data, err := os.ReadFile(filepath.Join("..", "..", "..", "docs", "configuration.md"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,12 +4,14 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/cocoon-cc/cocoon/internal/testutil/upstream"
 )
 
 // FuzzParse: any bytes give a config or an error, never a panic, and an
 // accepted config always passes Validate again.
 func FuzzParse(f *testing.F) {
-	up := upstreamDir(f)
+	up := upstream.Dir(f)
 	files, err := filepath.Glob(filepath.Join(up, "trustee/kbs/configs/*.toml"))
 	if err != nil || len(files) == 0 {
 		f.Fatalf("no upstream configs: %v", err)

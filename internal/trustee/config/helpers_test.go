@@ -2,43 +2,10 @@ package config
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 )
-
-// upstreamDir is ../shared/testdata/upstream relative to the module root.
-// Missing data fails the test: it is an input we rely on, not an option.
-func upstreamDir(t testing.TB) string {
-	t.Helper()
-	up := filepath.Join(moduleRoot(t), "..", "shared", "testdata", "upstream")
-	if _, err := os.Stat(up); err != nil {
-		t.Fatalf("upstream test data missing: %v", err)
-	}
-	return up
-}
-
-// moduleRoot is the directory holding go.mod.
-func moduleRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the working directory")
-		}
-		dir = parent
-	}
-	return dir
-}
 
 // keyErrors flattens a (joined) error into "key → sentinel name" pairs.
 func keyErrors(t *testing.T, err error) map[string]string {

@@ -5,13 +5,15 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/cocoon-cc/cocoon/internal/testutil/upstream"
 )
 
 // Every upstream configuration must decode (no unknown keys, no type
 // errors); what Cocoon does not implement must be reported as unsupported
 // (or, for a broken upstream sample, invalid) under the right key.
 func TestUpstreamConfigs(t *testing.T) {
-	up := upstreamDir(t)
+	up := upstream.Dir(t)
 	grpcUnsupported := map[string]string{"attestation_service.type": "unsupported"}
 	cases := map[string]map[string]string{
 		"trustee/kbs/configs/coco-as-builtin-1.toml": {
@@ -73,7 +75,7 @@ func TestUpstreamConfigs(t *testing.T) {
 }
 
 func TestUpstreamE2EConfigValues(t *testing.T) {
-	cfg, err := Load(filepath.Join(upstreamDir(t), "trustee/kbs/configs/e2e-kbs.toml"))
+	cfg, err := Load(upstream.Path(t, "trustee/kbs/configs/e2e-kbs.toml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +118,7 @@ func TestUpstreamE2EConfigValues(t *testing.T) {
 // guest-components' e2e config still uses legacy attestation_service keys:
 // they are accepted, applied, and each produces a deprecation warning.
 func TestGuestComponentsLegacyConfig(t *testing.T) {
-	cfg, err := Load(filepath.Join(upstreamDir(t), "guest-components/kbs_protocol/kbs-config.toml"))
+	cfg, err := Load(upstream.Path(t, "guest-components/kbs_protocol/kbs-config.toml"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/cocoon-cc/cocoon/internal/testutil/upstream"
 )
 
 // staticRVs serves reference values from a map, as RVPS would.
@@ -44,7 +46,7 @@ func assertVector(t *testing.T, got *Appraisal, want map[string]int) {
 }
 
 func TestAppraiseDefaultCPUSample(t *testing.T) {
-	module := upstreamPolicy(t, "as/ear_default_policy_cpu.rego")
+	module := string(upstream.Read(t, "trustee/policies/as/ear_default_policy_cpu.rego"))
 	e := NewEngine(nil)
 	ctx := context.Background()
 
@@ -74,7 +76,7 @@ func TestAppraiseDefaultCPUSample(t *testing.T) {
 }
 
 func TestAppraiseDefaultCPUExtensions(t *testing.T) {
-	module := upstreamPolicy(t, "as/ear_default_policy_cpu.rego")
+	module := string(upstream.Read(t, "trustee/policies/as/ear_default_policy_cpu.rego"))
 	input := sampleAppraisalInput()
 	input["init_data_claims"] = map[string]any{
 		"agent_policy_claims": map[string]any{
@@ -144,7 +146,7 @@ func nvidiaClaims() map[string]any {
 }
 
 func TestAppraiseDefaultGPU(t *testing.T) {
-	module := upstreamPolicy(t, "as/ear_default_policy_gpu.rego")
+	module := string(upstream.Read(t, "trustee/policies/as/ear_default_policy_gpu.rego"))
 	e := NewEngine(nil)
 	ctx := context.Background()
 
@@ -178,7 +180,7 @@ func TestAppraiseDefaultGPU(t *testing.T) {
 func TestAppraiseWithoutTrustClaimsIsAllZero(t *testing.T) {
 	// example-1 sets executables but has no trust_claims rule: upstream
 	// then sets the whole vector to 0.
-	module := upstreamPolicy(t, "as-tests/example-1.rego")
+	module := string(upstream.Read(t, "trustee/policies/as-tests/example-1.rego"))
 	got, err := NewEngine(nil).Appraise(context.Background(), module, map[string]any{}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -237,7 +239,7 @@ func TestAppraiseBoundaryValues(t *testing.T) {
 }
 
 func TestQueryReferenceValueErrorFailsEvaluation(t *testing.T) {
-	module := upstreamPolicy(t, "as/ear_default_policy_cpu.rego")
+	module := string(upstream.Read(t, "trustee/policies/as/ear_default_policy_cpu.rego"))
 	rvpsDown := errors.New("rvps unreachable")
 	failing := func(context.Context, string) (json.RawMessage, error) { return nil, rvpsDown }
 	_, err := NewEngine(nil).Appraise(context.Background(), module, sampleAppraisalInput(), failing)
@@ -281,7 +283,7 @@ func TestQueryReferenceValueCalledOncePerIDPerEvaluation(t *testing.T) {
 }
 
 func TestAppraiseConcurrent(t *testing.T) {
-	module := upstreamPolicy(t, "as/ear_default_policy_cpu.rego")
+	module := string(upstream.Read(t, "trustee/policies/as/ear_default_policy_cpu.rego"))
 	e := NewEngine(nil)
 	var wg sync.WaitGroup
 	errs := make(chan error, 16)

@@ -3,10 +3,12 @@ package policy
 import (
 	"context"
 	"testing"
+
+	"github.com/cocoon-cc/cocoon/internal/testutil/upstream"
 )
 
 func BenchmarkAppraiseDefaultCPU(b *testing.B) {
-	module := upstreamPolicy(b, "as/ear_default_policy_cpu.rego")
+	module := string(upstream.Read(b, "trustee/policies/as/ear_default_policy_cpu.rego"))
 	e := NewEngine(nil)
 	ctx := context.Background()
 	rv := staticRVs(sampleRVs)
@@ -24,7 +26,7 @@ func BenchmarkAppraiseDefaultCPU(b *testing.B) {
 }
 
 func BenchmarkAllowDefault(b *testing.B) {
-	module := upstreamPolicy(b, "kbs/default.rego")
+	module := string(upstream.Read(b, "trustee/policies/kbs/default.rego"))
 	e := NewEngine(nil)
 	ctx := context.Background()
 	input := tokenClaims("snp", map[string]any{"measurement": "00"}, "affirming")

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/cocoon-cc/cocoon/internal/testutil/upstream"
 )
 
 func TestCheckUpstreamPolicies(t *testing.T) {
@@ -17,7 +19,7 @@ func TestCheckUpstreamPolicies(t *testing.T) {
 	e := NewEngine(nil)
 	total := 0
 	for dir, kind := range kinds {
-		files, err := filepath.Glob(filepath.Join(upstreamDir(t), "trustee", "policies", dir, "*.rego"))
+		files, err := filepath.Glob(filepath.Join(upstream.Dir(t), "trustee", "policies", dir, "*.rego"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,12 +6,14 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/cocoon-cc/cocoon/internal/testutil/upstream"
 )
 
 // FuzzCheck feeds arbitrary module text to Check: it must refuse or accept,
 // never panic.
 func FuzzCheck(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join(upstreamDir(f), "trustee", "policies", "*", "*.rego"))
+	files, err := filepath.Glob(filepath.Join(upstream.Dir(f), "trustee", "policies", "*", "*.rego"))
 	if err != nil || len(files) == 0 {
 		f.Fatalf("no upstream policies: %v", err)
 	}

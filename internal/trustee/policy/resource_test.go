@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+
+	"github.com/cocoon-cc/cocoon/internal/testutil/upstream"
 )
 
 // tokenClaims is an EAR token payload with one submod for tee.
@@ -59,7 +61,7 @@ func TestAllowKBSSamplePolicies(t *testing.T) {
 	e := NewEngine(nil)
 	for i, c := range cases {
 		t.Run(fmt.Sprintf("%d_%s", i, c.policy), func(t *testing.T) {
-			got, err := e.Allow(context.Background(), upstreamPolicy(t, "kbs/"+c.policy), c.input, c.data)
+			got, err := e.Allow(context.Background(), string(upstream.Read(t, "trustee/policies/kbs/"+c.policy)), c.input, c.data)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -112,7 +114,7 @@ func TestAllowUpstreamEngineCases(t *testing.T) {
 	e := NewEngine(nil)
 	for i, c := range cases {
 		t.Run(fmt.Sprintf("%d_%s", i, c.policy), func(t *testing.T) {
-			got, err := e.Allow(context.Background(), upstreamPolicy(t, "engine/"+c.policy), input(c.productID, c.svn), c.data)
+			got, err := e.Allow(context.Background(), string(upstream.Read(t, "trustee/policies/engine/"+c.policy)), input(c.productID, c.svn), c.data)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -152,7 +154,7 @@ allow if {
 		t.Fatalf("Allow(nil data) = %v, %v; want false", got, err)
 	}
 	// A data document must not be able to pose as the policy's rules.
-	if _, err := e.Allow(ctx, upstreamPolicy(t, "kbs/deny_all.rego"), map[string]any{}, map[string]any{"policy": map[string]any{"allow": true}}); err == nil {
+	if _, err := e.Allow(ctx, string(upstream.Read(t, "trustee/policies/kbs/deny_all.rego")), map[string]any{}, map[string]any{"policy": map[string]any{"allow": true}}); err == nil {
 		t.Fatal("Allow accepted data with a policy key")
 	}
 }
@@ -194,7 +196,7 @@ func TestAllowRefusesReferenceValues(t *testing.T) {
 
 func TestAllowJSONInput(t *testing.T) {
 	e := NewEngine(nil)
-	module := upstreamPolicy(t, "kbs/affirming.rego")
+	module := string(upstream.Read(t, "trustee/policies/kbs/affirming.rego"))
 	claims := json.RawMessage(`{"submods":{"cpu0":{"ear.status":"affirming"}}}`)
 	got, err := e.Allow(context.Background(), module, claims, resourceData("resource", "a", "b", "c"))
 	if err != nil || !got {

@@ -6,13 +6,12 @@ import (
 	"crypto/sha512"
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"reflect"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/cocoon-cc/cocoon/internal/testutil/upstream"
 	"github.com/cocoon-cc/cocoon/internal/trustee/as"
 	"github.com/cocoon-cc/cocoon/internal/trustee/as/verifier"
 	"github.com/cocoon-cc/cocoon/internal/trustee/as/verifier/verifiertest"
@@ -23,34 +22,6 @@ import (
 	"github.com/cocoon-cc/cocoon/tee/snp"
 	"github.com/cocoon-cc/cocoon/tee/snp/snptest"
 )
-
-// upstreamDir is ../shared/testdata/upstream beside the module root.
-func upstreamDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "testdata", "upstream")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the working directory")
-		}
-		dir = parent
-	}
-}
-
-func readUpstream(t testing.TB, rel string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(upstreamDir(t), rel))
-	if err != nil {
-		t.Fatalf("upstream test data: %v", err)
-	}
-	return b
-}
 
 // TestConformanceFakePlatform runs the suite on evidence of go-sev-guest's
 // fake signer, bound to report data and init-data.
@@ -76,7 +47,7 @@ func TestConformanceFakePlatform(t *testing.T) {
 // TestConformanceUpstreamEvidence runs the suite on upstream's e2e evidence
 // against AMD's real roots.
 func TestConformanceUpstreamEvidence(t *testing.T) {
-	evidence := readUpstream(t, "trustee/as/snp-evidence.json")
+	evidence := upstream.Read(t, "trustee/as/snp-evidence.json")
 	ev, err := snp.ParseEvidence(evidence)
 	if err != nil {
 		t.Fatal(err)
@@ -184,7 +155,7 @@ func TestDebugGuestAppraisal(t *testing.T) {
 	if err := svc.InstallDefaultPolicies(ctx); err != nil {
 		t.Fatal(err)
 	}
-	upstream := string(readUpstream(t, "trustee/policies/as/ear_default_policy_cpu.rego"))
+	upstreamPolicy := string(upstream.Read(t, "trustee/policies/as/ear_default_policy_cpu.rego"))
 
 	for _, tc := range []struct {
 		name          string
@@ -216,7 +187,7 @@ func TestDebugGuestAppraisal(t *testing.T) {
 			if status := token.Status(submod.TrustVector); status != tc.status {
 				t.Errorf("status %q, want %q", status, tc.status)
 			}
-			theirs, err := engine.Appraise(ctx, upstream, submod.AnnotatedEvidence, lookup)
+			theirs, err := engine.Appraise(ctx, upstreamPolicy, submod.AnnotatedEvidence, lookup)
 			if err != nil {
 				t.Fatalf("upstream policy: %v", err)
 			}

@@ -15,30 +15,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cocoon-cc/cocoon/internal/testutil/upstream"
 	"github.com/cocoon-cc/cocoon/internal/trustee/as/verifier"
 	"github.com/cocoon-cc/cocoon/internal/trustee/as/verifier/verifiertest"
 	"github.com/cocoon-cc/cocoon/internal/trustee/policy"
 	"github.com/cocoon-cc/cocoon/tee/tdx"
 	"github.com/cocoon-cc/cocoon/tee/tdx/tdxtest"
 )
-
-// moduleRoot is the directory holding go.mod.
-func moduleRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		if filepath.Dir(dir) == dir {
-			t.Fatal("go.mod not found above the working directory")
-		}
-		dir = filepath.Dir(dir)
-	}
-}
 
 type fixture struct {
 	platform   *tdxtest.Platform
@@ -110,7 +93,7 @@ func TestConformance(t *testing.T) {
 
 func TestIntelRootRefusesFakePlatform(t *testing.T) {
 	f := newFixture(t)
-	q, err := tdx.ParseQuote(readUpstream(t, "tdx_quote_4.dat"))
+	q, err := tdx.ParseQuote(upstream.Read(t, "trustee/verifier/tdx_quote_4.dat"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,15 +108,6 @@ func TestIntelRootRefusesFakePlatform(t *testing.T) {
 	if !errors.Is(err, tdx.ErrUntrustedChain) {
 		t.Fatalf("err = %v, want ErrUntrustedChain", err)
 	}
-}
-
-func readUpstream(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(moduleRoot(t), "..", "shared", "testdata", "upstream", "trustee", "verifier", name))
-	if err != nil {
-		t.Fatalf("upstream vector: %v", err)
-	}
-	return b
 }
 
 func TestOptionsRefused(t *testing.T) {
@@ -153,7 +127,8 @@ func TestOptionsRefused(t *testing.T) {
 // TestDefaultPolicyRefusesDebug runs our default CPU policy on the claims:
 // a debug TD loses the configuration claim a production TD earns.
 func TestDefaultPolicyRefusesDebug(t *testing.T) {
-	module, err := os.ReadFile(filepath.Join(moduleRoot(t), "internal", "trustee", "as", "policies", "default_cpu.rego"))
+	// go test runs in the package directory: ../../policies is package as's.
+	module, err := os.ReadFile(filepath.Join("..", "..", "policies", "default_cpu.rego"))
 	if err != nil {
 		t.Fatal(err)
 	}
