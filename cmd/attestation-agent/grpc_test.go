@@ -2,11 +2,10 @@ package main
 
 import (
 	"bytes"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -30,7 +29,7 @@ func TestGRPCBuildServesGRPC(t *testing.T) {
 	sock := filepath.Join(dir, "aa.sock")
 	config := writeFile(t, dir, "aa.toml", "[token_configs.kbs]\nurl = \"http://127.0.0.1:1\"\n")
 	grpcAddr := freeTCPAddr(t)
-	var out syncBuffer
+	var out bytes.Buffer // read only after the process exited
 	cmd := exec.Command(bin, "--attestation_sock", "unix://"+sock, "-c", config, "--grpc", grpcAddr)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -39,7 +38,7 @@ func TestGRPCBuildServesGRPC(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	waitForLog(t, &out, "serving gRPC", done)
+	waitForTCP(t, grpcAddr, done, &out)
 
 	gc, err := grpc.NewClient(grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
@@ -62,32 +61,19 @@ func TestGRPCBuildServesGRPC(t *testing.T) {
 	}
 }
 
-// waitForLog waits until the process logs want, or fails if it exits.
-func waitForLog(t *testing.T, out *syncBuffer, want string, done <-chan error) {
+// waitForTCP waits until addr accepts connections, or fails if the
+// process exits first.
+func waitForTCP(t *testing.T, addr string, done <-chan error, out *bytes.Buffer) {
 	t.Helper()
-	for !strings.Contains(out.String(), want) {
+	for {
+		if conn, err := net.Dial("tcp", addr); err == nil {
+			_ = conn.Close()
+			return
+		}
 		select {
 		case err := <-done:
-			t.Fatalf("agent exited before %q: %v\n%s", want, err, out.String())
+			t.Fatalf("agent exited before serving gRPC: %v\n%s", err, out.String())
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
-}
-
-// syncBuffer collects the output a process writes from its own goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -6,19 +6,13 @@
 package main
 
 import (
-	"context"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/cocoon-cc/cocoon/internal/guest/startup"
 )
 
 func main() {
-	startup.SetMemoryLimit(os.Getenv)
-	// SIGINT and SIGHUP stop upstream's agent; SIGTERM is what init
-	// systems send.
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGHUP, syscall.SIGTERM)
+	ctx, stop := startup.Begin()
 	defer stop()
 	if err := newRootCommand(os.Stdout, os.Stderr).ExecuteContext(ctx); err != nil {
 		os.Exit(1)

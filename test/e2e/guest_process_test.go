@@ -15,7 +15,7 @@ import (
 )
 
 // guestCommands are the guest binaries the guest tests run, built once,
-// stripped as they would ship in a guest image.
+// static and stripped as they would ship in a guest image.
 var guestCommands = []string{"attestation-agent", "confidential-data-hub", "api-server-rest", "cocoon-guest", "cocoon-secret"}
 
 var guestBin struct {
@@ -26,7 +26,8 @@ var guestBin struct {
 }
 
 // guestBinary returns the path of a guest command, building all of them
-// on first use with -trimpath -ldflags='-s -w' into TestMain's directory.
+// on first use with CGO_ENABLED=0 -trimpath -ldflags='-s -w' into
+// TestMain's directory.
 func guestBinary(t *testing.T, name string) string {
 	t.Helper()
 	guestBin.once.Do(func() {
@@ -57,6 +58,9 @@ func buildGuestBinaries(dir string) error {
 	}
 	cmd := exec.Command("go", args...)
 	cmd.Dir = root
+	// Static, as a guest image ships them: no libc to map (about 1.8 MiB
+	// of RSS a process) and none needed in the guest's root file system.
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("go build: %w\n%s", err, out)
 	}
