@@ -1,7 +1,8 @@
 // Package aa is the attestation-agent of a Confidential Containers guest:
 // it serves attestation_agent.AttestationAgentService (ttRPC on a unix
-// socket, or gRPC in an agent built with -tags grpc) to kata-agent, the confidential-data-hub and
-// api-server-rest, wire-compatible with upstream guest-components.
+// socket; also gRPC on TCP in an agent built with -tags grpc) to
+// kata-agent, the confidential-data-hub and api-server-rest,
+// wire-compatible with upstream guest-components.
 //
 // Start-up follows upstream: detect the TEE and additional devices, bind
 // the init-data digest to the TEE (a mismatch is fatal; a TEE without
