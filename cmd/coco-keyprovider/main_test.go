@@ -13,10 +13,10 @@ import (
 	"strings"
 	"testing"
 
+	pb "github.com/containers/ocicrypt/utils/keyprovider"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
-	pb "github.com/cocoon-cc/cocoon/api/confidential-data-hub/keyprovider"
 	"github.com/cocoon-cc/cocoon/internal/trustee/trusteetest"
 )
 
@@ -100,9 +100,9 @@ func TestServeRegistersKEKThenShutsDown(t *testing.T) {
 	params := base64.StdEncoding.EncodeToString([]byte("keyid=kbs:///default/key/cmd::algorithm=A256CTR"))
 	request := `{"op":"keywrap","keywrapparams":{"ec":{"Parameters":{"attestation-agent":["` + params +
 		`"]},"DecryptConfig":{"Parameters":{}}},"optsdata":"eyJzeW1rZXkiOiJBQUFBIn0="},"keyunwrapparams":{"dc":null,"annotation":null}}`
-	out := new(pb.KeyProviderKeyWrapProtocolOutput)
-	if err := conn.Invoke(ctx, "/keyprovider.KeyProviderService/WrapKey",
-		&pb.KeyProviderKeyWrapProtocolInput{KeyProviderKeyWrapProtocolInput: []byte(request)}, out); err != nil {
+	out, err := pb.NewKeyProviderServiceClient(conn).WrapKey(ctx,
+		&pb.KeyProviderKeyWrapProtocolInput{KeyProviderKeyWrapProtocolInput: []byte(request)})
+	if err != nil {
 		t.Fatal(err)
 	}
 	var reply struct {

@@ -8,19 +8,18 @@ import (
 	"testing"
 
 	encconfig "github.com/containers/ocicrypt/config"
+	pb "github.com/containers/ocicrypt/utils/keyprovider"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
-	pb "github.com/cocoon-cc/cocoon/api/confidential-data-hub/keyprovider"
 	"github.com/cocoon-cc/cocoon/internal/guest/resourceuri"
 	"github.com/cocoon-cc/cocoon/internal/trustee/trusteetest"
 )
 
 // ocicryptRequest is the WrapKey input Go's ocicrypt sends for recipient
 // "provider:attestation-agent:<params>": the EncryptConfig comes from
-// ocicrypt's own constructor, the envelope mirrors its
-// KeyProviderKeyWrapProtocolInput (which cannot be linked here: its
-// package registers the same proto names as ours).
+// ocicrypt's own constructor, the envelope mirrors the JSON its
+// keyprovider client marshals.
 func ocicryptRequest(t testing.TB, params string, optsData []byte) []byte {
 	t.Helper()
 	cc, err := encconfig.EncryptWithKeyProvider([][]byte{[]byte(ProviderName + ":" + params)})
@@ -57,12 +56,12 @@ func serveGRPC(t testing.TB, svc *Service) *grpc.ClientConn {
 	return conn
 }
 
-// callWrapKey calls WrapKey over gRPC and returns the AnnotationPacket.
+// callWrapKey calls WrapKey with ocicrypt's gRPC client and returns the
+// AnnotationPacket.
 func callWrapKey(t testing.TB, conn *grpc.ClientConn, request []byte) ([]byte, error) {
 	t.Helper()
-	out := new(pb.KeyProviderKeyWrapProtocolOutput)
-	err := conn.Invoke(context.Background(), "/"+ServiceName+"/"+methodWrap,
-		&pb.KeyProviderKeyWrapProtocolInput{KeyProviderKeyWrapProtocolInput: request}, out)
+	out, err := pb.NewKeyProviderServiceClient(conn).WrapKey(context.Background(),
+		&pb.KeyProviderKeyWrapProtocolInput{KeyProviderKeyWrapProtocolInput: request})
 	if err != nil {
 		return nil, err
 	}
@@ -102,11 +101,6 @@ type fixedKEK []byte
 func (k fixedKEK) GetResource(context.Context, resourceuri.URI) ([]byte, error) {
 	return append([]byte(nil), k...), nil
 }
-
-type (
-	pbInput  = pb.KeyProviderKeyWrapProtocolInput
-	pbOutput = pb.KeyProviderKeyWrapProtocolOutput
-)
 
 // closedAddr is a loopback address nothing listens on any more.
 func closedAddr(t testing.TB) string {

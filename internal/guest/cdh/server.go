@@ -12,7 +12,6 @@ import (
 	"github.com/containerd/ttrpc"
 
 	"github.com/cocoon-cc/cocoon/api/confidential-data-hub/cdhapi"
-	"github.com/cocoon-cc/cocoon/api/confidential-data-hub/keyprovider"
 	"github.com/cocoon-cc/cocoon/internal/guest/startup"
 )
 
@@ -23,7 +22,7 @@ func Register(srv *ttrpc.Server, s *Service) {
 	cdhapi.RegisterGetResourceServiceService(srv, s)
 	cdhapi.RegisterSecureMountServiceService(srv, s)
 	cdhapi.RegisterImagePullServiceService(srv, s)
-	keyprovider.RegisterKeyProviderServiceService(srv, s)
+	registerKeyProvider(srv, s)
 }
 
 // Listen creates the socket of a unix:// address: its directory is made

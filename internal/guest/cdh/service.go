@@ -5,7 +5,6 @@ import (
 	"log/slog"
 
 	"github.com/cocoon-cc/cocoon/api/confidential-data-hub/cdhapi"
-	"github.com/cocoon-cc/cocoon/api/confidential-data-hub/keyprovider"
 	"github.com/cocoon-cc/cocoon/internal/guest/resourceuri"
 	"github.com/cocoon-cc/cocoon/internal/guest/secret"
 )
@@ -29,11 +28,10 @@ type Service struct {
 }
 
 var (
-	_ cdhapi.SealedSecretServiceService     = (*Service)(nil)
-	_ cdhapi.GetResourceServiceService      = (*Service)(nil)
-	_ cdhapi.SecureMountServiceService      = (*Service)(nil)
-	_ cdhapi.ImagePullServiceService        = (*Service)(nil)
-	_ keyprovider.KeyProviderServiceService = (*Service)(nil)
+	_ cdhapi.SealedSecretServiceService = (*Service)(nil)
+	_ cdhapi.GetResourceServiceService  = (*Service)(nil)
+	_ cdhapi.SecureMountServiceService  = (*Service)(nil)
+	_ cdhapi.ImagePullServiceService    = (*Service)(nil)
 )
 
 // ServiceOptions configures NewService.
@@ -101,9 +99,11 @@ func (s *Service) UnsealSecret(ctx context.Context, req *cdhapi.UnsealSecretInpu
 	return &cdhapi.UnsealSecretOutput{Plaintext: plain}, nil
 }
 
-// UnWrapKey unwraps an image layer key from its AnnotationPacket.
-func (s *Service) UnWrapKey(ctx context.Context, req *keyprovider.KeyProviderKeyWrapProtocolInput) (*keyprovider.KeyProviderKeyWrapProtocolOutput, error) {
-	packetJSON, err := parseUnwrapRequest(req.GetKeyProviderKeyWrapProtocolInput())
+// UnWrapKey answers an ocicrypt keyunwrap request (the JSON that
+// KeyProviderKeyWrapProtocolInput carries) with the layer key options
+// unwrapped from its AnnotationPacket, as keyunwrapresults JSON.
+func (s *Service) UnWrapKey(ctx context.Context, request []byte) ([]byte, error) {
+	packetJSON, err := parseUnwrapRequest(request)
 	if err != nil {
 		return nil, s.fail(ctx, "UnWrapKey", err)
 	}
@@ -116,12 +116,7 @@ func (s *Service) UnWrapKey(ctx context.Context, req *keyprovider.KeyProviderKey
 		return nil, s.fail(ctx, "UnWrapKey", err)
 	}
 	defer clear(optsdata)
-	return &keyprovider.KeyProviderKeyWrapProtocolOutput{KeyProviderKeyWrapProtocolOutput: unwrapReply(optsdata)}, nil
-}
-
-// WrapKey is not a CDH operation, as upstream.
-func (s *Service) WrapKey(context.Context, *keyprovider.KeyProviderKeyWrapProtocolInput) (*keyprovider.KeyProviderKeyWrapProtocolOutput, error) {
-	return nil, notSupported(keyProviderService, "WrapKey")
+	return unwrapReply(optsdata), nil
 }
 
 // SecureMount is not implemented yet.
