@@ -31,6 +31,7 @@ func TestHelpNamesUpstreamFlagsAndFixes(t *testing.T) {
 		"--socket", "--kbs", "--auth-private-key", "OCICRYPT_KEYPROVIDER_CONFIG",
 		"keyid=kbs:///", "keypath=", "algorithm=A256GCM|A256CTR",
 		"algorithm= is honoured", "kbs:///default/image-kek/<uuid>", "HTTP status is checked",
+		"One KEK per keyid", "images encrypted earlier for that keyid",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("--help does not mention %q", want)

@@ -39,6 +39,17 @@ path through the admin API before the layer is written; if Trustee does not
 answer 2xx the encryption fails. Without them, keypath= is required and you
 register the KEK yourself (kbs-client config set-resource).
 
+One KEK per keyid while the process runs: the first layer wrapped for a keyid
+registers its KEK (keypath's or a random one); later layers for that keyid
+reuse it, so every layer of an image decrypts with the key Trustee holds. A
+different keypath= KEK for a keyid already registered is refused. A new
+coco-keyprovider process does not know the KEKs of an earlier one: wrapping for
+a keyid that is already in Trustee registers a new KEK, which replaces the old
+one, and images encrypted earlier for that keyid can no longer be decrypted.
+Give each image (or release) its own keyid, or keep one KEK file and pass it
+as keypath=. Without keyid every layer gets its own kid
+kbs:///default/image-kek/<uuid> and KEK.
+
 Differences from upstream coco_keyprovider, all deliberate fixes:
   - algorithm= is honoured (upstream read it from keypath= and always used
     A256GCM); an unknown algorithm is an error.

@@ -22,6 +22,21 @@
 // (see internal/guest/cdh). UnWrapKey answers UNIMPLEMENTED, as upstream:
 // unwrapping is the guest's job.
 //
+// One KEK per keyid per process: the first layer wrapped for a keyid
+// registers its KEK (keypath's, or a random one), and every later layer
+// for that keyid is wrapped with the same KEK without registering again,
+// so all layers of an image unwrap with the one key Trustee holds. (A
+// KEK per call would replace the resource at each layer, leaving only
+// the last layer decryptable.) A keypath KEK other than the one already
+// registered for the keyid is refused. The KEKs stay in the process's
+// memory until it exits. Nothing is remembered across processes: a new
+// coco-keyprovider wrapping for a keyid already in the KBS registers a
+// new KEK there, which replaces the resource, and images encrypted
+// earlier for that keyid can no longer be decrypted. Use a keyid per
+// image (or per release), or keypath= with one kept KEK file. Without
+// keyid each layer gets its own kid, kbs:///default/image-kek/<uuid>,
+// and its own KEK.
+//
 // Upstream's known bugs, fixed here on purpose (no peer depends on them):
 //
 //   - algorithm was read from the keypath value, so A256CTR was silently

@@ -5,11 +5,10 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
+	"sync"
 
 	"github.com/cocoon-cc/cocoon/internal/guest/secret"
 )
@@ -24,6 +23,12 @@ type Registrar interface {
 type Service struct {
 	registrar Registrar
 	log       *slog.Logger
+
+	// registered holds the KEK this process registered at each KBS path:
+	// ocicrypt wraps every layer separately, and registering a new KEK
+	// for each would replace the one the earlier layers were wrapped with.
+	mu         sync.Mutex
+	registered map[string][]byte
 }
 
 // NewService returns a service that registers every KEK through
@@ -33,7 +38,7 @@ func NewService(registrar Registrar, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{registrar: registrar, log: log}
+	return &Service{registrar: registrar, log: log, registered: map[string][]byte{}}
 }
 
 // WrapKey answers a KeyProviderKeyWrapProtocolInput JSON with the
@@ -54,20 +59,10 @@ func (s *Service) WrapKey(ctx context.Context, input []byte) ([]byte, error) {
 	return wrapReply(packet), nil
 }
 
-// wrap encrypts optsData with the KEK, registers the KEK and returns the
+// wrap encrypts optsData with the layer's KEK and returns the
 // AnnotationPacket JSON.
 func (s *Service) wrap(ctx context.Context, p Params, optsData []byte) ([]byte, error) {
-	var path string
-	if s.registrar != nil {
-		var err error
-		if path, err = resourcePath(p.KeyID); err != nil {
-			return nil, err
-		}
-	} else if p.KeyPath == "" {
-		return nil, fmt.Errorf("%w: no keypath and no KBS to register a random KEK in: nobody could decrypt the image "+
-			"(start coco-keyprovider with --kbs and --auth-private-key, or give keypath=)", ErrInvalidRequest)
-	}
-	kek, err := s.kek(p.KeyPath)
+	kek, err := s.layerKEK(ctx, p)
 	if err != nil {
 		return nil, err
 	}
@@ -84,12 +79,6 @@ func (s *Service) wrap(ctx context.Context, p Params, optsData []byte) ([]byte, 
 	if err != nil {
 		return nil, fmt.Errorf("keyprovider: wrap: %w", err)
 	}
-	if s.registrar != nil {
-		if err := s.registrar.RegisterKEK(ctx, path, kek); err != nil {
-			return nil, fmt.Errorf("%w: %s: %w", ErrRegistration, path, err)
-		}
-		s.log.InfoContext(ctx, "KEK registered", slog.String("kid", p.KID))
-	}
 	s.log.InfoContext(ctx, "layer key wrapped", slog.String("kid", p.KID), slog.String("algorithm", string(p.Algorithm)))
 	packet, err := json.Marshal(AnnotationPacket{
 		Kid:         p.KID,
@@ -101,41 +90,4 @@ func (s *Service) wrap(ctx context.Context, p Params, optsData []byte) ([]byte, 
 		return nil, fmt.Errorf("keyprovider: encode packet: %w", err)
 	}
 	return packet, nil
-}
-
-// kek reads the 32-byte KEK at path, or makes a random one for "".
-func (s *Service) kek(path string) ([]byte, error) {
-	if path == "" {
-		kek := make([]byte, secret.KeySize)
-		if _, err := io.ReadFull(rand.Reader, kek); err != nil {
-			return nil, fmt.Errorf("keyprovider: random KEK: %w", err)
-		}
-		return kek, nil
-	}
-	kek, err := readKEK(path)
-	if err != nil {
-		return nil, fmt.Errorf("%w: keypath: %w", ErrInvalidRequest, err)
-	}
-	return kek, nil
-}
-
-// readKEK reads a raw 32-byte key file without reading more than needed
-// to tell that a file is too long.
-func readKEK(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = f.Close() }()
-	buf := make([]byte, secret.KeySize+1)
-	n, err := io.ReadFull(f, buf)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		clear(buf)
-		return nil, err
-	}
-	if n != secret.KeySize {
-		clear(buf)
-		return nil, fmt.Errorf("%s: a KEK file holds exactly %d raw bytes", path, secret.KeySize)
-	}
-	return buf[:n], nil
 }
