@@ -11,9 +11,9 @@ COMMANDS  := $(notdir $(wildcard cmd/*))
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-build: ## Build every command into ./bin
+build: ## Build every command into ./bin (static: guest images ship them as they are)
 	@mkdir -p $(BIN)
-	$(GO) build -trimpath -o $(BIN)/ $(addprefix ./cmd/,$(COMMANDS))
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/ $(addprefix ./cmd/,$(COMMANDS))
 
 run: ## Start Trustee with the embedded development configuration
 	$(GO) run ./cmd/trustee
