@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	kbsclient "github.com/cocoon-cc/cocoon/client/kbs"
+	"github.com/cocoon-cc/cocoon/internal/guest/cdh"
 	"github.com/cocoon-cc/cocoon/internal/guest/image"
 	"github.com/cocoon-cc/cocoon/internal/guest/resourceuri"
 	"github.com/cocoon-cc/cocoon/internal/guest/secret"
@@ -35,9 +37,10 @@ unqualified-search-registries, [[registry]] prefix/location/insecure/blocked,
 
 kbs:/// URIs need --kbs: cocoon-image attests to it as a guest with the --tee
 evidence (only "sample", which a Trustee must be told to trust) and fetches
-the resources as the CDH does. Encrypted layers are not decrypted by this
-command yet (pull them through a confidential-data-hub). Layers are cached in
---work-dir and not pulled again.`
+the resources as the CDH does. Encrypted layers (provider attestation-agent,
+as coco-keyprovider writes them) need --kbs too: each layer key is unwrapped
+by the CDH's own UnWrapKey code with the KEK its AnnotationPacket names,
+fetched from the KBS. Layers are cached in --work-dir and not pulled again.`
 
 const pullExamples = `  # A plain-HTTP registry, and the guest's policy and keys from a development Trustee
   cat > registries.toml <<EOF
@@ -46,7 +49,11 @@ const pullExamples = `  # A plain-HTTP registry, and the guest's policy and keys
   insecure = true
   EOF
   cocoon-image pull --registry-config registries.toml --policy policy.json \
-      --kbs http://127.0.0.1:8080 --tee sample 127.0.0.1:5000/app:signed /tmp/bundle`
+      --kbs http://127.0.0.1:8080 --tee sample 127.0.0.1:5000/app:signed /tmp/bundle
+
+  # An image encrypted through coco-keyprovider, its KEK in that Trustee
+  cocoon-image pull --registry-config registries.toml \
+      --kbs http://127.0.0.1:8080 127.0.0.1:5000/app:encrypted /tmp/bundle`
 
 type pullOptions struct {
 	policy, sigstoreConfig, authFile, registryConfig string
@@ -106,6 +113,7 @@ func runPull(ctx context.Context, o pullOptions, imageRef, bundle string, stdout
 		if opts.Resources, err = o.resources(); err != nil {
 			return err
 		}
+		opts.Keys = cdh.NewKeyUnwrapper(opts.Resources)
 	}
 	var bar *progressBar
 	if !o.quiet {
@@ -119,6 +127,9 @@ func runPull(ctx context.Context, o pullOptions, imageRef, bundle string, stdout
 	d, err := p.Pull(ctx, strings.TrimPrefix(imageRef, "docker://"), bundle)
 	if bar != nil {
 		bar.finish()
+	}
+	if errors.Is(err, image.ErrDecrypt) && o.kbsURL == "" {
+		return fmt.Errorf("%w (layer keys come from the KBS: give --kbs)", err)
 	}
 	if err != nil {
 		return err
@@ -167,13 +178,8 @@ func absURI(s string) string {
 	return abs
 }
 
-// resources fetches kbs:/// URIs from the KBS, attesting with the --tee
-// evidence.
-//
-// Encrypted layers are not unwrapped here yet: the CDH's unwrapping
-// (package cdh) links our keyprovider.proto, which registers under the
-// same file name as ocicrypt's copy that cocoon-image copy links, and Go's
-// protobuf registry refuses both in one binary.
+// resources fetches kbs:/// URIs, layer KEKs included, from the KBS,
+// attesting with the --tee evidence.
 func (o pullOptions) resources() (secret.ResourceGetter, error) {
 	if o.tee != "sample" {
 		return nil, fmt.Errorf("--tee %q: only sample evidence can be produced outside a guest", o.tee)

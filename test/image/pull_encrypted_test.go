@@ -51,9 +51,8 @@ func newEncryptedImage(t *testing.T) *encryptedImage {
 	e.trustee = imagetest.StartTrustee(t, bin["trustee"], true)
 	kp := imagetest.StartKeyProvider(t, bin["coco-keyprovider"], e.trustee)
 	e.ref = e.reg.Ref("app", "encrypted")
-	// One KEK for every layer: without keypath the key provider makes a
-	// KEK per layer and registers each at the same path, the last
-	// overwriting the others.
+	// A KEK the tenant keeps (keypath); pull_cli_encrypted_test.go covers
+	// the KEK the key provider makes.
 	kek := filepath.Join(t.TempDir(), "kek")
 	if err := os.WriteFile(kek, []byte(strings.Repeat("k", 32)), 0o600); err != nil {
 		t.Fatal(err)
