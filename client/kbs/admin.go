@@ -156,7 +156,7 @@ func (a *Admin) call(ctx context.Context, method string, route []string, content
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	_, answer, err := send(a.http, req)
+	answer, _, err := send(a.http, req)
 	return answer, err
 }
 

@@ -40,14 +40,15 @@ func newJSONRequest(ctx context.Context, method, url string, v any) (*http.Reque
 	return newRequest(ctx, method, url, "application/json", body)
 }
 
-// send performs req and returns the body of a 2xx answer; any other
-// answer becomes an *Error carrying the parsed error body.
-func send(client *http.Client, req *http.Request) (*http.Response, []byte, error) {
+// send performs req and returns the body and cookies of a 2xx answer; any
+// other answer becomes an *Error carrying the parsed error body. The
+// response itself stays here, where its body is closed.
+func send(client *http.Client, req *http.Request) ([]byte, []*http.Cookie, error) {
 	resp, err := client.Do(req)
 	if err != nil {
 		return nil, nil, fmt.Errorf("kbs: %w", err)
 	}
-	defer drain(resp.Body)
+	defer drain(resp)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, nil, parseErrorBody(resp.StatusCode, resp.Body)
 	}
@@ -58,7 +59,7 @@ func send(client *http.Client, req *http.Request) (*http.Response, []byte, error
 	if len(body) > maxResponseBody {
 		return nil, nil, fmt.Errorf("kbs: %s answer exceeds %d bytes", req.URL.Path, maxResponseBody)
 	}
-	return resp, body, nil
+	return body, resp.Cookies(), nil
 }
 
 // decodeJSON decodes a whole answer into v.

@@ -174,7 +174,7 @@ func parseBaseURL(raw string) (*url.URL, error) {
 }
 
 // drain empties and closes a response body so the connection is reused.
-func drain(body io.ReadCloser) {
-	_, _ = io.Copy(io.Discard, io.LimitReader(body, maxErrorBody))
-	_ = body.Close()
+func drain(resp *http.Response) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
+	_ = resp.Body.Close()
 }

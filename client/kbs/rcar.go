@@ -67,7 +67,7 @@ func (c *Client) handshake(ctx context.Context) (string, error) {
 		return "", err
 	}
 	req.AddCookie(&http.Cookie{Name: kbs.SessionCookie, Value: sessionID})
-	_, body, err := send(c.http, req)
+	body, _, err := send(c.http, req)
 	if err != nil {
 		return "", err
 	}
@@ -98,7 +98,7 @@ func (c *Client) requestChallenge(ctx context.Context) (*kbs.Challenge, string, 
 	if err != nil {
 		return nil, "", err
 	}
-	resp, body, err := send(c.http, req)
+	body, cookies, err := send(c.http, req)
 	if err != nil {
 		return nil, "", err
 	}
@@ -109,7 +109,7 @@ func (c *Client) requestChallenge(ctx context.Context) (*kbs.Challenge, string, 
 	if challenge.Nonce == "" {
 		return nil, "", errors.New("kbs: challenge has no nonce")
 	}
-	for _, cookie := range resp.Cookies() {
+	for _, cookie := range cookies {
 		if cookie.Name == kbs.SessionCookie && cookie.Value != "" {
 			return &challenge, cookie.Value, nil
 		}

@@ -71,7 +71,7 @@ func fetchEncrypted(ctx context.Context, client *http.Client, target string, key
 		return nil, err
 	}
 	authorize(req)
-	_, body, err := send(client, req)
+	body, _, err := send(client, req)
 	if err != nil {
 		return nil, err
 	}

@@ -79,23 +79,22 @@ AK and the current PCR 11 with Trustee.`,
 			if err != nil {
 				return err
 			}
-			defer a.Close()
+			defer func() { _ = a.Close() }() // only the TPM connection; nothing is pending on it
 			der := a.AKPublic()
 			b64 := base64.StdEncoding.EncodeToString(der)
 			sum := sha256.Sum256(der)
 			out := cmd.OutOrStdout()
 			if !kbsCommand {
-				fmt.Fprintf(out, "ak_public: %s\nsha256:    %s\n", b64, hex.EncodeToString(sum[:]))
-				return nil
+				_, err := fmt.Fprintf(out, "ak_public: %s\nsha256:    %s\n", b64, hex.EncodeToString(sum[:]))
+				return err
 			}
 			pcrs, err := a.PCRs(cmd.Context())
 			if err != nil {
 				return err
 			}
 			prefix := fmt.Sprintf("kbs-client --url %s config --auth-private-key %s set-sample-reference-value", kbsURL, authKey)
-			fmt.Fprintf(out, "%s trusted_aks %s\n", prefix, b64)
-			fmt.Fprintf(out, "%s tpm_pcr11 %s\n", prefix, hex.EncodeToString(pcrs[11][:]))
-			return nil
+			_, err = fmt.Fprintf(out, "%s trusted_aks %s\n%s tpm_pcr11 %s\n", prefix, b64, prefix, hex.EncodeToString(pcrs[11][:]))
+			return err
 		},
 	}
 	cmd.Flags().BoolVar(&kbsCommand, "kbs-client-command", false, "print the kbs-client commands registering trusted_aks and tpm_pcr11")
@@ -117,13 +116,15 @@ the attestation-agent's runtime measurements.`,
 			if err != nil {
 				return err
 			}
-			defer a.Close()
+			defer func() { _ = a.Close() }() // only the TPM connection; nothing is pending on it
 			pcrs, err := a.PCRs(cmd.Context())
 			if err != nil {
 				return err
 			}
 			for i, v := range pcrs {
-				fmt.Fprintf(cmd.OutOrStdout(), "%s %s\n", tpm.PCRClaim(i), hex.EncodeToString(v[:]))
+				if _, err := fmt.Fprintf(cmd.OutOrStdout(), "%s %s\n", tpm.PCRClaim(i), hex.EncodeToString(v[:])); err != nil {
+					return err
+				}
 			}
 			return nil
 		},

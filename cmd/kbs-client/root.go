@@ -33,7 +33,7 @@ func run(ctx context.Context, args []string, env cliEnv) int {
 	root := newRootCommand(env)
 	root.SetArgs(args)
 	if err := root.ExecuteContext(ctx); err != nil {
-		fmt.Fprintf(env.stderr, "Error: %v\n", err)
+		_, _ = fmt.Fprintf(env.stderr, "Error: %v\n", err) // a failing stderr leaves nowhere to report
 		return 1
 	}
 	return 0

@@ -76,16 +76,24 @@ func run(ctx context.Context, out io.Writer, opts loadOptions) error {
 	if err != nil {
 		return fmt.Errorf("measure cryptographic floor: %w", err)
 	}
-	printFloor(out, floor)
+	if err := printFloor(out, floor); err != nil {
+		return err
+	}
 
-	fmt.Fprintf(out, "\nfull flows against %s (auth → attest → GET %s), %d CPUs shared by client and server\n",
-		opts.url, opts.path, runtime.NumCPU())
+	if _, err := fmt.Fprintf(out, "\nfull flows against %s (auth → attest → GET %s), %d CPUs shared by client and server\n",
+		opts.url, opts.path, runtime.NumCPU()); err != nil {
+		return err
+	}
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "clients\tflows\terrors\tflows/s\tp50\tp90\tp99\tmax\t")
+	if _, err := fmt.Fprintln(tw, "clients\tflows\terrors\tflows/s\tp50\tp90\tp99\tmax\t"); err != nil {
+		return err
+	}
 	var failed error
 	for _, c := range opts.concurrency {
 		res := runLevel(ctx, opts, httpClient, c, want)
-		printLevel(tw, res)
+		if err := printLevel(tw, res); err != nil {
+			return err
+		}
 		if res.firstError != nil && failed == nil {
 			failed = fmt.Errorf("%d of %d flows failed at %d clients; first: %w", res.errors, res.flows+res.errors, c, res.firstError)
 		}
@@ -223,24 +231,31 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 	return sorted[i]
 }
 
-func printLevel(w io.Writer, r levelResult) {
+func printLevel(w io.Writer, r levelResult) error {
 	slices.Sort(r.latencies)
 	rate := float64(r.flows) / r.elapsed.Seconds()
-	fmt.Fprintf(w, "%d\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t\n", r.concurrency, r.flows, r.errors, rate,
+	_, err := fmt.Fprintf(w, "%d\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t\n", r.concurrency, r.flows, r.errors, rate,
 		ms(percentile(r.latencies, 0.50)), ms(percentile(r.latencies, 0.90)),
 		ms(percentile(r.latencies, 0.99)), ms(percentile(r.latencies, 1)))
+	return err
 }
 
-func printFloor(w io.Writer, floor []floorResult) {
-	fmt.Fprintln(w, "cryptographic floor of one flow on the server (measured now, one core):")
+func printFloor(w io.Writer, floor []floorResult) error {
+	if _, err := fmt.Fprintln(w, "cryptographic floor of one flow on the server (measured now, one core):"); err != nil {
+		return err
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, f := range floor {
-		fmt.Fprintf(tw, "  %s\t%s\t(%d samples)\n", f.name, us(f.perOp), f.samples)
+		if _, err := fmt.Fprintf(tw, "  %s\t%s\t(%d samples)\n", f.name, us(f.perOp), f.samples); err != nil {
+			return err
+		}
 	}
 	total := sumFloor(floor)
-	fmt.Fprintf(tw, "  total per flow\t%s\t→ at most %.0f flows/s per core from cryptography alone\n",
-		us(total), float64(time.Second)/float64(total))
-	_ = tw.Flush()
+	if _, err := fmt.Fprintf(tw, "  total per flow\t%s\t→ at most %.0f flows/s per core from cryptography alone\n",
+		us(total), float64(time.Second)/float64(total)); err != nil {
+		return err
+	}
+	return tw.Flush()
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond)) }

@@ -104,13 +104,13 @@ type devBanner struct {
 	created bool // the keys were made on this start
 }
 
-func (b *devBanner) print(w io.Writer, url string) {
+func (b *devBanner) print(w io.Writer, url string) error {
 	dir := b.dir
 	state := "Using the keys in"
 	if b.created {
 		state = "Created new keys in"
 	}
-	fmt.Fprintf(w, `Cocoon Trustee development server (plain HTTP, do not expose it)
+	_, err := fmt.Fprintf(w, `Cocoon Trustee development server (plain HTTP, do not expose it)
 %s %s:
   admin private key   %s   (signs admin API calls; keep it secret)
   admin public key    %s
@@ -123,4 +123,5 @@ Store a secret, then fetch it from a guest:
 `, state, dir,
 		filepath.Join(dir, adminKeyFile), filepath.Join(dir, adminPubFile), filepath.Join(dir, tokenKeyFile),
 		filepath.Join(dir, "storage"), url, filepath.Join(dir, adminKeyFile))
+	return err
 }

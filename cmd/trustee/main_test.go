@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"math/big"
@@ -193,7 +194,11 @@ func start(t *testing.T, args ...string) *server {
 		cmd := newRootCommand(s.stdout, logWriter)
 		cmd.SetArgs(args)
 		err := cmd.ExecuteContext(ctx)
-		logWriter.CloseWithError(fmt.Errorf("trustee exited: %v", err))
+		exited := errors.New("trustee exited")
+		if err != nil {
+			exited = fmt.Errorf("trustee exited: %w", err)
+		}
+		logWriter.CloseWithError(exited)
 		s.done <- err
 	}()
 	t.Cleanup(func() {
@@ -262,7 +267,8 @@ name = "resource"
 	roots.AppendCertsFromPEM(certPEM)
 	// modern = TLS 1.3 only.
 	old := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, MaxVersion: tls.VersionTLS12}}}
-	if _, err := old.Get(base + "/healthz"); err == nil {
+	if resp, err := old.Get(base + "/healthz"); err == nil {
+		resp.Body.Close()
 		t.Error("a TLS 1.2 client was served under the modern profile")
 	}
 

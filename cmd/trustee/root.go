@@ -110,7 +110,7 @@ func withErrorPrinting(root *cobra.Command, stderr io.Writer) *cobra.Command {
 		c.RunE = func(cmd *cobra.Command, args []string) error {
 			err := run(cmd, args)
 			if err != nil {
-				fmt.Fprintf(stderr, "trustee: %v\n", err)
+				_, _ = fmt.Fprintf(stderr, "trustee: %v\n", err) // a failing stderr leaves nowhere to report
 			}
 			return err
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/netip"
@@ -12,7 +13,7 @@ import (
 	"github.com/cocoon-cc/cocoon/internal/trustee/config"
 )
 
-func runServe(ctx context.Context, o *options) error {
+func runServe(ctx context.Context, o *options) (err error) {
 	logger, err := newLogger(o)
 	if err != nil {
 		return err
@@ -34,13 +35,16 @@ func runServe(ctx context.Context, o *options) error {
 	if err != nil {
 		return err
 	}
-	defer trustee.Close()
+	// The stores hold written data: a failed close is the command's failure.
+	defer func() { err = errors.Join(err, trustee.Close()) }()
 	listeners, err := trustee.Listen()
 	if err != nil {
 		return err
 	}
 	if banner != nil {
-		banner.print(o.stdout, listeners.URLs()[0])
+		if err := banner.print(o.stdout, listeners.URLs()[0]); err != nil {
+			return err
+		}
 	}
 	return trustee.Serve(ctx, listeners)
 }

@@ -29,17 +29,23 @@ func runValidate(o *options) error {
 	}
 	cfg, err := config.Load(o.configFile)
 	if err != nil {
-		fmt.Fprintf(o.stdout, "%s: INVALID\n", o.configFile)
+		if _, err := fmt.Fprintf(o.stdout, "%s: INVALID\n", o.configFile); err != nil {
+			return err
+		}
 		for _, problem := range flatten(err) {
-			fmt.Fprintf(o.stdout, "  error: %v\n", problem)
+			if _, err := fmt.Fprintf(o.stdout, "  error: %v\n", problem); err != nil {
+				return err
+			}
 		}
 		return errInvalidConfig
 	}
 	for _, w := range cfg.Warnings {
-		fmt.Fprintf(o.stdout, "  warning: %s\n", w)
+		if _, err := fmt.Fprintf(o.stdout, "  warning: %s\n", w); err != nil {
+			return err
+		}
 	}
-	fmt.Fprintf(o.stdout, "%s: OK\n", o.configFile)
-	return nil
+	_, err = fmt.Fprintf(o.stdout, "%s: OK\n", o.configFile)
+	return err
 }
 
 // flatten lists the problems joined in err, one per configuration key.
