@@ -72,7 +72,7 @@ func extendAAEL(ctx context.Context, socketPath, content string) (aaapi.RuntimeM
 		return 0, err
 	}
 	client := ttrpc.NewClient(conn)
-	defer client.Close()
+	defer func() { _ = client.Close() }() // the reply has been read; nothing is pending
 	resp, err := aaapi.NewTTRPCAttestationAgentServiceClient(client).ExtendRuntimeMeasurement(ctx, &aaapi.ExtendRuntimeMeasurementRequest{
 		Domain:    measurementDomain,
 		Operation: measurementOperation,

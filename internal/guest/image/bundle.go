@@ -65,9 +65,10 @@ func writeRuntimeSpec(bundle string, spec *specs.Spec) error {
 	if err != nil {
 		return fmt.Errorf("config.json: %w", err)
 	}
-	defer os.Remove(tmp.Name())
+	// Cleanup of a failed write; after the rename there is nothing left to remove.
+	defer func() { _ = os.Remove(tmp.Name()) }()
 	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
+		_ = tmp.Close() // the file is discarded; the write error is the one to return
 		return fmt.Errorf("config.json: %w", err)
 	}
 	if err := tmp.Close(); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"time"
 
 	"github.com/containers/image/v5/pkg/blobinfocache/none"
@@ -45,7 +44,7 @@ func (p *Puller) fetchLayer(ctx context.Context, src types.ImageSource, info typ
 	if err != nil {
 		return fmt.Errorf("layer %s: %w", info.Digest, err)
 	}
-	defer rc.Close()
+	defer func() { _ = rc.Close() }() // read-only stream; its bytes are checked by digest
 	blob, err := newDigestReader(p.withProgress(rc, info.Digest, PhaseDownloading, info.Size), info.Digest, info.Size)
 	if err != nil {
 		return err
@@ -93,7 +92,7 @@ func (p *Puller) fetchLayer(ctx context.Context, src types.ImageSource, info typ
 	}
 	p.progress(ProgressEvent{Layer: info.Digest, Phase: PhaseDownloaded, Done: info.Size, Total: info.Size})
 	p.log.InfoContext(ctx, "layer pulled", "layer", info.Digest.String(), "encrypted", isEncrypted(info),
-		"bytes", n, "duration", time.Since(start).Round(time.Millisecond).String(), slog.Float64("mib_per_s", mibPerSecond(blob.n, time.Since(start))))
+		"bytes", n, "duration", time.Since(start).Round(time.Millisecond).String(), "mib_per_s", mibPerSecond(blob.n, time.Since(start)))
 	return nil
 }
 

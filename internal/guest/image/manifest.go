@@ -45,7 +45,7 @@ func resolve(ctx context.Context, sys *types.SystemContext, ref reference.Named)
 	}
 	defer func() {
 		if err != nil {
-			src.Close()
+			_ = src.Close() // abandoned after a failure, which is the error to return
 		}
 	}()
 	img = &remoteImage{src: src}

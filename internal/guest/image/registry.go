@@ -110,7 +110,7 @@ func fetchSmallBlob(ctx context.Context, src types.ImageSource, info types.BlobI
 	if err != nil {
 		return nil, err
 	}
-	defer rc.Close()
+	defer func() { _ = rc.Close() }() // read-only stream, checked by digest
 	v, err := newDigestReader(rc, info.Digest, info.Size)
 	if err != nil {
 		return nil, err

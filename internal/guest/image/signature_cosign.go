@@ -79,7 +79,7 @@ func cosignSignatures(ctx context.Context, sys *types.SystemContext, repo refere
 	if err != nil {
 		return nil, fmt.Errorf("cosign signatures of %s: %w", repo.Name(), err)
 	}
-	defer src.Close()
+	defer func() { _ = src.Close() }() // read-only registry source
 	raw, mime, err := src.GetManifest(ctx, nil)
 	if err != nil {
 		if isNotFound(err) {

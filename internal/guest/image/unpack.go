@@ -211,7 +211,7 @@ func (u *unpacker) whiteout(parent, base string) error {
 			return err
 		}
 		entries, err := dir.ReadDir(-1)
-		dir.Close()
+		_ = dir.Close() // read-only directory handle
 		if err != nil {
 			return err
 		}

@@ -85,7 +85,7 @@ func (u *unpacker) readSmall(name string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read-only
 	b, err := io.ReadAll(io.LimitReader(f, maxAccountFileSize+1))
 	if err != nil {
 		return nil, err

@@ -92,19 +92,20 @@ func start(t testing.TB, bin, dir string) (*TPM, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start: %w", err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	// exited closes once Wait has returned waitErr.
+	var waitErr error
+	exited := make(chan struct{})
+	go func() { waitErr = cmd.Wait(); close(exited) }()
 	stop := sync.OnceFunc(func() {
 		_ = cmd.Process.Kill()
-		<-exited
+		<-exited // the exit status of a kill says nothing
 	})
 	s.stop = stop
 	deadline := time.Now().Add(readyWithin)
 	for {
 		select {
-		case err := <-exited:
-			exited <- err
-			return nil, fmt.Errorf("exited before listening (%v): %s", err, stderr.String())
+		case <-exited:
+			return nil, fmt.Errorf("exited before listening (%w): %s", waitErr, stderr.String())
 		default:
 		}
 		conn, err := net.DialTimeout("tcp", s.Addr, time.Second)

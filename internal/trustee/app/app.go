@@ -54,7 +54,7 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err e
 	st := newStores(cfg, opts.Store)
 	defer func() {
 		if err != nil {
-			st.close(logger)
+			_ = st.close(logger) // logged there; the build error is the one to return
 		}
 	}()
 	mainStore, sessionStore, asStore, rvStore, err := st.openAll()

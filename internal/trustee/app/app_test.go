@@ -112,7 +112,8 @@ func TestServeOnAChosenPort(t *testing.T) {
 	if err := <-served; err != nil {
 		t.Fatalf("Serve after cancel: %v", err)
 	}
-	if _, err := http.Get(url + "/healthz"); err == nil {
+	if resp, err := http.Get(url + "/healthz"); err == nil {
+		resp.Body.Close()
 		t.Fatal("still serving after Serve returned")
 	}
 }

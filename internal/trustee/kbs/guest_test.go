@@ -42,7 +42,7 @@ func (g *guest) auth() {
 	var challenge kbs.Challenge
 	must(g.h.t, json.Unmarshal(body, &challenge))
 	g.nonce = challenge.Nonce
-	for _, c := range resp.Cookies() {
+	for _, c := range resp.Cookies {
 		if c.Name == kbs.SessionCookie {
 			g.cookie = c
 		}
@@ -79,7 +79,7 @@ func (g *guest) deviceEvidence(nonce string) string {
 }
 
 // postAttest sends att with the session cookie.
-func (g *guest) postAttest(att any) (*http.Response, []byte) {
+func (g *guest) postAttest(att any) (reply, []byte) {
 	g.h.t.Helper()
 	b, err := json.Marshal(att)
 	must(g.h.t, err)

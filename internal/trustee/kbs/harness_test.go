@@ -31,8 +31,16 @@ func must(t testing.TB, err error) {
 	}
 }
 
-// do sends one request and returns the response and its body.
-func (h *harness) do(method, path string, body []byte, header http.Header, cookies ...*http.Cookie) (*http.Response, []byte) {
+// reply is what tests look at of an answer whose body do has read and
+// closed: no Body left to misuse.
+type reply struct {
+	StatusCode int
+	Header     http.Header
+	Cookies    []*http.Cookie // Set-Cookie, parsed
+}
+
+// do sends one request and returns the answer and its body.
+func (h *harness) do(method, path string, body []byte, header http.Header, cookies ...*http.Cookie) (reply, []byte) {
 	h.t.Helper()
 	req, err := http.NewRequest(method, h.tr.URL+path, bytes.NewReader(body))
 	must(h.t, err)
@@ -47,7 +55,7 @@ func (h *harness) do(method, path string, body []byte, header http.Header, cooki
 	defer resp.Body.Close()
 	out, err := io.ReadAll(resp.Body)
 	must(h.t, err)
-	return resp, out
+	return reply{StatusCode: resp.StatusCode, Header: resp.Header, Cookies: resp.Cookies()}, out
 }
 
 // putResource stores a resource through the admin API.
@@ -71,7 +79,7 @@ func bearer(token string) http.Header {
 func b64url(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
 
 // expectError checks an upstream-shaped error answer.
-func expectError(t testing.TB, resp *http.Response, body []byte, status int, variant kbs.ErrorVariant) {
+func expectError(t testing.TB, resp reply, body []byte, status int, variant kbs.ErrorVariant) {
 	t.Helper()
 	if resp.StatusCode != status {
 		t.Fatalf("status %d, want %d (body %s)", resp.StatusCode, status, body)

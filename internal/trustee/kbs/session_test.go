@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"strings"
 	"testing"
@@ -14,7 +13,7 @@ import (
 	"github.com/cocoon-cc/cocoon/protocol/kbs"
 )
 
-func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 // newTestSessions returns a store whose clock the test moves.
 func newTestSessions(store storage.Store, lifetime time.Duration, now *time.Time) *SessionStore {

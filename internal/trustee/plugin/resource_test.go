@@ -3,7 +3,6 @@ package plugin
 import (
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -20,7 +19,7 @@ func newResource(t *testing.T) (*Resource, storage.Store, *metrics.Metrics) {
 	t.Helper()
 	store := storage.NewMemory()
 	m := metrics.New(metrics.BuildInfo{})
-	return NewResource(store, m, slog.New(slog.NewTextHandler(io.Discard, nil))), store, m
+	return NewResource(store, m, slog.New(slog.DiscardHandler)), store, m
 }
 
 func TestResourceLifecycle(t *testing.T) {

@@ -113,7 +113,7 @@ func withEvalTimeout(ctx context.Context) (context.Context, context.CancelFunc) 
 // the evaluation was cancelled so callers can tell a timeout apart.
 func evalError(ctx context.Context, what string, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
-		return fmt.Errorf("policy: evaluate %s: %w (%v)", what, ctxErr, err)
+		return fmt.Errorf("policy: evaluate %s: %w (%w)", what, ctxErr, err)
 	}
 	return fmt.Errorf("policy: evaluate %s: %w", what, err)
 }

@@ -51,7 +51,7 @@ func ValidateNamespace(ns string) error {
 	}
 	for i := 0; i < len(ns); i++ {
 		c := ns[i]
-		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_') {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
 			return fmt.Errorf("%w %q: byte %#02x at offset %d is outside [a-z0-9_]", ErrInvalidNamespace, ns, c, i)
 		}
 	}

@@ -37,13 +37,14 @@ func createTemp(dir string, value []byte) (*tempFile, error) {
 			return nil, err
 		}
 		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
-			f.Close()
-			os.Remove(f.Name())
+			// Cleanup of an empty file; the lock error is the one to return.
+			_ = f.Close()
+			_ = os.Remove(f.Name())
 			return nil, fmt.Errorf("lock %s: %w", f.Name(), err)
 		}
 		reaped, err := isUnlinked(f)
 		if err != nil || reaped {
-			f.Close()
+			_ = f.Close() // nothing written yet
 			if err != nil {
 				return nil, err
 			}
@@ -103,7 +104,8 @@ func (t *tempFile) discard() {
 	if !t.removed {
 		_ = t.unlink() // a leftover is harmless: List ignores it, Open reaps it
 	}
-	t.f.Close()
+	// fill fsynced the value and checked it: closing only releases the lock.
+	_ = t.f.Close()
 }
 
 // reapAbandonedTemps removes the temp files in dir whose writer is gone.
@@ -139,7 +141,7 @@ func reapIfAbandoned(path string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // opened read-only, for its lock
 	err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
 	if errors.Is(err, syscall.EWOULDBLOCK) {
 		return false, nil // a live writer
@@ -187,7 +189,7 @@ func syncDir(dir string) error {
 	if err != nil {
 		return err
 	}
-	defer d.Close()
+	defer func() { _ = d.Close() }() // read-only; the Sync below is what counts
 	if err := d.Sync(); err != nil {
 		return fmt.Errorf("fsync %s: %w", dir, err)
 	}

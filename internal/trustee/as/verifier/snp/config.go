@@ -49,7 +49,7 @@ func OptionsFromConfig(verifierConfig map[string]any) (Options, error) {
 	}
 	b, err := json.Marshal(raw)
 	if err != nil {
-		return Options{}, fmt.Errorf("%w: %v", ErrConfig, err)
+		return Options{}, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	var cfg struct {
 		VCEKSources *[]VCEKSource `json:"vcek_sources"`
@@ -57,7 +57,7 @@ func OptionsFromConfig(verifierConfig map[string]any) (Options, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&cfg); err != nil {
-		return Options{}, fmt.Errorf("%w: %s: %v", ErrConfig, ConfigKey, err)
+		return Options{}, fmt.Errorf("%w: %s: %w", ErrConfig, ConfigKey, err)
 	}
 	var opts Options
 	if cfg.VCEKSources != nil {

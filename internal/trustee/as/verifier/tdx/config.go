@@ -46,7 +46,7 @@ func OptionsFromConfig(verifierConfig map[string]any) (Options, error) {
 	}
 	b, err := json.Marshal(raw)
 	if err != nil {
-		return Options{}, fmt.Errorf("%w: %s: %v", ErrConfig, ConfigKey, err)
+		return Options{}, fmt.Errorf("%w: %s: %w", ErrConfig, ConfigKey, err)
 	}
 	var cfg struct {
 		CollateralService string `json:"collateral_service"`
@@ -57,7 +57,7 @@ func OptionsFromConfig(verifierConfig map[string]any) (Options, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&cfg); err != nil {
-		return Options{}, fmt.Errorf("%w: %s: %v", ErrConfig, ConfigKey, err)
+		return Options{}, fmt.Errorf("%w: %s: %w", ErrConfig, ConfigKey, err)
 	}
 	opts := Options{CollateralService: cfg.CollateralService, TCBUpdateType: cfg.TCBUpdateType, RootCAPath: cfg.RootCAPath}
 	if m := cfg.CacheMaxAge; m != nil {

@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"maps"
 	"net/url"
@@ -132,7 +131,7 @@ func TestDefaultPolicyRefusesDebug(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	engine := policy.NewEngine(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	engine := policy.NewEngine(slog.New(slog.DiscardHandler))
 	f := newFixture(t)
 	v := f.verifier(t)
 	for _, debug := range []bool{false, true} {

@@ -63,7 +63,7 @@ func checkClaimSets(sets []verifier.ClaimSet, classes []verifier.Class) error {
 			return fmt.Errorf("claim set %d: nil claims", i)
 		}
 		if _, err := json.Marshal(set.Claims); err != nil {
-			return fmt.Errorf("claim set %d: claims do not encode as JSON: %v", i, err)
+			return fmt.Errorf("claim set %d: claims do not encode as JSON: %w", i, err)
 		}
 		for _, key := range []string{"report_data", "init_data"} {
 			if v, ok := set.Claims[key]; ok {
