@@ -125,7 +125,7 @@ func (h *HCLReport) AKPublic() (*rsa.PublicKey, error) {
 		Keys []jose.JSONWebKey `json:"keys"`
 	}
 	if err := json.Unmarshal(h.VarData, &doc); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrAKPublic, err)
+		return nil, fmt.Errorf("%w: %w", ErrAKPublic, err)
 	}
 	for _, k := range doc.Keys {
 		if k.KeyID != akKeyID {
@@ -147,14 +147,14 @@ func (h *HCLReport) UserData() ([]byte, error) {
 		UserData *string `json:"user-data"`
 	}
 	if err := json.Unmarshal(h.VarData, &doc); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUserData, err)
+		return nil, fmt.Errorf("%w: %w", ErrUserData, err)
 	}
 	if doc.UserData == nil {
 		return nil, ErrUserData
 	}
 	b, err := hex.DecodeString(*doc.UserData)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUserData, err)
+		return nil, fmt.Errorf("%w: %w", ErrUserData, err)
 	}
 	return b, nil
 }

@@ -48,7 +48,7 @@ func str(raw json.RawMessage, field string) (string, error) {
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", fmt.Errorf("%w: %s: %v", ErrMalformedEvidence, field, err)
+		return "", fmt.Errorf("%w: %s: %w", ErrMalformedEvidence, field, err)
 	}
 	return s, nil
 }
@@ -61,7 +61,7 @@ func hexBytes(raw json.RawMessage, field string) ([]byte, error) {
 	}
 	b, err := hex.DecodeString(s)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s is not hex: %v", ErrMalformedEvidence, field, err)
+		return nil, fmt.Errorf("%w: %s is not hex: %w", ErrMalformedEvidence, field, err)
 	}
 	return b, nil
 }
@@ -89,7 +89,7 @@ func base64URLBytes(raw json.RawMessage, field string) ([]byte, error) {
 func byteArray(raw json.RawMessage, field string) ([]byte, error) {
 	var b snp.Bytes
 	if err := json.Unmarshal(raw, &b); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrMalformedEvidence, field, err)
+		return nil, fmt.Errorf("%w: %s: %w", ErrMalformedEvidence, field, err)
 	}
 	return b, nil
 }

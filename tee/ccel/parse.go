@@ -144,7 +144,7 @@ func parseEvent(r *reader, sizes map[Algorithm]int) (Event, error) {
 		return ev, err
 	}
 	if ev.Details, err = decodeDetails(ev.Type, ev.Data); err != nil {
-		return ev, fmt.Errorf("%w: %s data: %v", ErrMalformed, ev.Type, err)
+		return ev, fmt.Errorf("%w: %s data: %w", ErrMalformed, ev.Type, err)
 	}
 	return ev, nil
 }

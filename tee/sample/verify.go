@@ -98,11 +98,11 @@ func ParseEvidence(b []byte) (Evidence, error) {
 		return Evidence{}, fmt.Errorf("%w: missing svn", ErrMalformedEvidence)
 	}
 	if err := decodeString(svn, &ev.SVN); err != nil {
-		return Evidence{}, fmt.Errorf("%w: svn: %v", ErrMalformedEvidence, err)
+		return Evidence{}, fmt.Errorf("%w: svn: %w", ErrMalformedEvidence, err)
 	}
 	if rd, ok := fields["report_data"]; ok {
 		if err := decodeString(rd, &ev.ReportData); err != nil {
-			return Evidence{}, fmt.Errorf("%w: report_data: %v", ErrMalformedEvidence, err)
+			return Evidence{}, fmt.Errorf("%w: report_data: %w", ErrMalformedEvidence, err)
 		}
 	}
 	return ev, nil

@@ -84,7 +84,7 @@ func (r *AttestationReport) MarshalBinary() ([]byte, error) {
 	}
 	raw, err := abi.ReportToAbiBytes(p)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformedReport, err)
+		return nil, fmt.Errorf("%w: %w", ErrMalformedReport, err)
 	}
 	return raw, nil
 }
@@ -97,11 +97,11 @@ func ParseReport(raw []byte) (*AttestationReport, error) {
 	}
 	p, err := abi.ReportToProto(raw)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformedReport, err)
+		return nil, fmt.Errorf("%w: %w", ErrMalformedReport, err)
 	}
 	r, err := ReportFromProto(p)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformedReport, err)
+		return nil, fmt.Errorf("%w: %w", ErrMalformedReport, err)
 	}
 	return r, nil
 }

@@ -61,7 +61,7 @@ func parseEndorsementExtensions(cert *x509.Certificate) (endorsementExtensions, 
 			continue
 		}
 		if err != nil {
-			return ext, fmt.Errorf("%w: extension %v: %v", ErrEndorsementKeyFormat, e.Id, err)
+			return ext, fmt.Errorf("%w: extension %v: %w", ErrEndorsementKeyFormat, e.Id, err)
 		}
 		if seen[e.Id.String()] {
 			return ext, fmt.Errorf("%w: extension %v twice", ErrEndorsementKeyFormat, e.Id)

@@ -132,10 +132,10 @@ func (e *Evidence) UnmarshalJSON(data []byte) error {
 func ParseEvidence(b []byte) (*Evidence, error) {
 	var ev Evidence
 	if err := json.Unmarshal(b, &ev); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformedEvidence, err)
+		return nil, fmt.Errorf("%w: %w", ErrMalformedEvidence, err)
 	}
 	if _, err := ev.AttestationReport.layout(); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformedEvidence, err)
+		return nil, fmt.Errorf("%w: %w", ErrMalformedEvidence, err)
 	}
 	return &ev, nil
 }

@@ -138,7 +138,7 @@ func (k *KDS) fetch(ctx context.Context, url string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("snp: KDS: %w", err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // read-only: nothing to lose on close
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("%w: KDS answered %s", ErrVCEKNotFound, resp.Status)
 	}

@@ -49,7 +49,7 @@ func readCertificate(path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read-only
 	der, err := io.ReadAll(io.LimitReader(f, maxCertificateSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("snp: read VCEK %s: %w", path, err)

@@ -110,7 +110,7 @@ func (r *Roots) verifyChain(cert *x509.Certificate, g Generation, signer abi.Rep
 	opts.KeyUsages = []x509.ExtKeyUsage{x509.ExtKeyUsageAny}
 	chains, err := cert.Verify(*opts)
 	if err != nil {
-		return notBefore, notAfter, fmt.Errorf("%w (%v): %v", ErrUntrustedEndorsementKey, g, err)
+		return notBefore, notAfter, fmt.Errorf("%w (%v): %w", ErrUntrustedEndorsementKey, g, err)
 	}
 	notBefore, notAfter = cert.NotBefore, cert.NotAfter
 	for _, c := range chains[0] {

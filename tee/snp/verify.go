@@ -92,25 +92,25 @@ func (v *Verifier) Verify(ctx context.Context, ev *Evidence) (*Verified, error) 
 	report := &ev.AttestationReport
 	info, err := abi.ParseSignerInfo(report.KeyInfo)
 	if err != nil {
-		return nil, fmt.Errorf("%w: key_info: %v", ErrMalformedEvidence, err)
+		return nil, fmt.Errorf("%w: key_info: %w", ErrMalformedEvidence, err)
 	}
 	if info.SigningKey != abi.VcekReportSigner && info.SigningKey != abi.VlekReportSigner {
 		return nil, fmt.Errorf("%w: signed by %v", ErrNoEndorsementKey, info.SigningKey)
 	}
 	raw, err := report.MarshalBinary()
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformedEvidence, err)
+		return nil, fmt.Errorf("%w: %w", ErrMalformedEvidence, err)
 	}
 	gens, err := report.candidates()
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformedEvidence, err)
+		return nil, fmt.Errorf("%w: %w", ErrMalformedEvidence, err)
 	}
 	ek, g, err := v.endorsementKey(ctx, ev, gens, info.SigningKey)
 	if err != nil {
 		return nil, err
 	}
 	if err := verify.SnpReportSignature(raw, ek.cert); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrSignature, err)
+		return nil, fmt.Errorf("%w: %w", ErrSignature, err)
 	}
 	if err := checkEndorsement(report, g, info, ek.ext); err != nil {
 		return nil, err
@@ -251,7 +251,7 @@ func (v *Verifier) verified(der []byte, g Generation, signer abi.ReportSigner) (
 func (v *Verifier) verifyEndorsementKey(der []byte, g Generation, signer abi.ReportSigner, now time.Time) (*endorsementKey, error) {
 	cert, err := x509.ParseCertificate(der)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrEndorsementKeyFormat, err)
+		return nil, fmt.Errorf("%w: %w", ErrEndorsementKeyFormat, err)
 	}
 	ext, err := parseEndorsementExtensions(cert)
 	if err != nil {

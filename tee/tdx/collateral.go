@@ -90,7 +90,7 @@ func verifyIssuerChain(chainPEM []byte, roots *x509.CertPool) (*x509.Certificate
 	}
 	signing, err := x509.ParseCertificate(block.Bytes)
 	if err != nil {
-		return nil, fmt.Errorf("%w: signing certificate: %v", ErrCollateral, err)
+		return nil, fmt.Errorf("%w: signing certificate: %w", ErrCollateral, err)
 	}
 	if signing.Subject.CommonName != TCBSigningCommonName {
 		return nil, fmt.Errorf("%w: signing certificate %q", ErrCollateral, signing.Subject.CommonName)
@@ -112,7 +112,7 @@ func verifyIssuerChain(chainPEM []byte, roots *x509.CertPool) (*x509.Certificate
 		KeyUsages:   []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%w: signing certificate not trusted: %v", ErrCollateral, err)
+		return nil, fmt.Errorf("%w: signing certificate not trusted: %w", ErrCollateral, err)
 	}
 	return signing, nil
 }
@@ -122,7 +122,7 @@ func verifyIssuerChain(chainPEM []byte, roots *x509.CertPool) (*x509.Certificate
 func verifySignedDocument(body []byte, field string, signing *x509.Certificate, dst any) error {
 	var doc map[string]json.RawMessage
 	if err := json.Unmarshal(body, &doc); err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrCollateral, field, err)
+		return fmt.Errorf("%w: %s: %w", ErrCollateral, field, err)
 	}
 	var sigHex string
 	if err := json.Unmarshal(doc["signature"], &sigHex); err != nil {
@@ -130,21 +130,21 @@ func verifySignedDocument(body []byte, field string, signing *x509.Certificate, 
 	}
 	sig, err := hex.DecodeString(sigHex)
 	if err != nil {
-		return fmt.Errorf("%w: %s signature: %v", ErrCollateral, field, err)
+		return fmt.Errorf("%w: %s signature: %w", ErrCollateral, field, err)
 	}
 	der, err := abi.SignatureToDER(sig)
 	if err != nil {
-		return fmt.Errorf("%w: %s signature: %v", ErrCollateral, field, err)
+		return fmt.Errorf("%w: %s signature: %w", ErrCollateral, field, err)
 	}
 	signed, ok := doc[field]
 	if !ok {
 		return fmt.Errorf("%w: %s missing", ErrCollateral, field)
 	}
 	if err := signing.CheckSignature(x509.ECDSAWithSHA256, signed, der); err != nil {
-		return fmt.Errorf("%w: %s signature: %v", ErrCollateral, field, err)
+		return fmt.Errorf("%w: %s signature: %w", ErrCollateral, field, err)
 	}
 	if err := json.Unmarshal(body, dst); err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrCollateral, field, err)
+		return fmt.Errorf("%w: %s: %w", ErrCollateral, field, err)
 	}
 	return nil
 }

@@ -66,7 +66,7 @@ func (p *PCS) get(ctx context.Context, path string, query url.Values, chainHeade
 	if err != nil {
 		return nil, nil, fmt.Errorf("tdx: fetch collateral: %w", err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // read-only: nothing to lose on close
 	if resp.StatusCode != http.StatusOK {
 		return nil, nil, fmt.Errorf("%w: %s answered %s", ErrCollateral, u.Redacted(), resp.Status)
 	}

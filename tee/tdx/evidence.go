@@ -72,7 +72,7 @@ func isJSONString(raw json.RawMessage) bool {
 func decodeBase64Field(raw json.RawMessage, name string) ([]byte, error) {
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrMalformedEvidence, name, err)
+		return nil, fmt.Errorf("%w: %s: %w", ErrMalformedEvidence, name, err)
 	}
 	b, err := base64.StdEncoding.DecodeString(s)
 	if err != nil || base64.StdEncoding.EncodeToString(b) != s {

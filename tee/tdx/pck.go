@@ -65,7 +65,7 @@ func ParsePCKChain(chainPEM []byte) (*PCK, error) {
 		}
 		c, err := x509.ParseCertificate(block.Bytes)
 		if err != nil {
-			return nil, fmt.Errorf("%w: certificate %d: %v", errPCK, len(certs), err)
+			return nil, fmt.Errorf("%w: certificate %d: %w", errPCK, len(certs), err)
 		}
 		certs = append(certs, c)
 	}
@@ -82,7 +82,7 @@ func ParsePCKChain(chainPEM []byte) (*PCK, error) {
 	}
 	var err error
 	if p.Extensions, err = pcs.PckCertificateExtensions(p.Leaf); err != nil {
-		return nil, fmt.Errorf("%w: %v", errPCK, err)
+		return nil, fmt.Errorf("%w: %w", errPCK, err)
 	}
 	if err := p.readPlatformExtensions(); err != nil {
 		return nil, err
@@ -100,14 +100,14 @@ func (p *PCK) readPlatformExtensions() error {
 	i := slices.IndexFunc(p.Leaf.Extensions, func(e pkix.Extension) bool { return e.Id.Equal(oidSGXExtensions) })
 	var fields []sgxField
 	if _, err := asn1.Unmarshal(p.Leaf.Extensions[i].Value, &fields); err != nil {
-		return fmt.Errorf("%w: SGX extension: %v", errPCK, err)
+		return fmt.Errorf("%w: SGX extension: %w", errPCK, err)
 	}
 	for _, f := range fields {
 		switch {
 		case f.ID.Equal(oidSGXType):
 			var e asn1.Enumerated
 			if _, err := asn1.Unmarshal(f.Value.FullBytes, &e); err != nil {
-				return fmt.Errorf("%w: SGX type: %v", errPCK, err)
+				return fmt.Errorf("%w: SGX type: %w", errPCK, err)
 			}
 			p.SGXType = int(e)
 		case f.ID.Equal(oidPlatformInstance):
@@ -136,7 +136,7 @@ func (p *PCK) readConfiguration(der []byte) error {
 		Value bool
 	}
 	if _, err := asn1.Unmarshal(der, &flags); err != nil {
-		return fmt.Errorf("%w: configuration: %v", errPCK, err)
+		return fmt.Errorf("%w: configuration: %w", errPCK, err)
 	}
 	for _, f := range flags {
 		v := f.Value

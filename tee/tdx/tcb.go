@@ -144,7 +144,7 @@ func qeLevel(id *pcs.EnclaveIdentity, qe *QEReport) (*pcs.TcbLevel, error) {
 	switch {
 	case !bytes.Equal(id.Mrsigner.Bytes, qe.MRSigner[:]):
 		return nil, fmt.Errorf("%w: QE MRSIGNER is not Intel's", ErrTCB)
-	case uint16(id.IsvProdID) != qe.IsvProdID:
+	case id.IsvProdID != qe.IsvProdID:
 		return nil, fmt.Errorf("%w: QE ISVPRODID %d, want %d", ErrTCB, qe.IsvProdID, id.IsvProdID)
 	case !maskedEqual(misc, id.MiscselectMask.Bytes, id.Miscselect.Bytes):
 		return nil, fmt.Errorf("%w: QE MISCSELECT differs from its identity", ErrTCB)

@@ -65,7 +65,7 @@ func verifyPCKChain(pck *PCK, roots *x509.CertPool, now time.Time) error {
 		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
 	})
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrUntrustedChain, err)
+		return fmt.Errorf("%w: %w", ErrUntrustedChain, err)
 	}
 	return nil
 }
@@ -86,10 +86,10 @@ func checkP256(c *x509.Certificate) error {
 func verifyQEReport(q *Quote, leaf *x509.Certificate) error {
 	sig, err := abi.SignatureToDER(q.QEReportSignature[:])
 	if err != nil {
-		return fmt.Errorf("%w: QE report signature: %v", ErrBadSignature, err)
+		return fmt.Errorf("%w: QE report signature: %w", ErrBadSignature, err)
 	}
 	if err := leaf.CheckSignature(x509.ECDSAWithSHA256, q.QEReport.Raw, sig); err != nil {
-		return fmt.Errorf("%w: QE report: %v", ErrBadSignature, err)
+		return fmt.Errorf("%w: QE report: %w", ErrBadSignature, err)
 	}
 	h := sha256.New()
 	h.Write(q.AttestationKey[:])
@@ -105,11 +105,11 @@ func verifyQEReport(q *Quote, leaf *x509.Certificate) error {
 func verifyQuoteSignature(q *Quote) error {
 	key, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), append([]byte{4}, q.AttestationKey[:]...))
 	if err != nil {
-		return fmt.Errorf("%w: attestation key: %v", ErrBadSignature, err)
+		return fmt.Errorf("%w: attestation key: %w", ErrBadSignature, err)
 	}
 	sig, err := abi.SignatureToDER(q.Signature[:])
 	if err != nil {
-		return fmt.Errorf("%w: quote signature: %v", ErrBadSignature, err)
+		return fmt.Errorf("%w: quote signature: %w", ErrBadSignature, err)
 	}
 	digest := sha256.Sum256(q.Signed)
 	if !ecdsa.VerifyASN1(key, digest[:], sig) {

@@ -71,7 +71,7 @@ func loadOrCreateAK(t transport.TPM, handle uint32) (*attestationKey, bool, erro
 	}
 	der, err := akDER(pub)
 	if err != nil {
-		return nil, false, fmt.Errorf("%w (%#x): %v", ErrUnsuitableAK, handle, err)
+		return nil, false, fmt.Errorf("%w (%#x): %w", ErrUnsuitableAK, handle, err)
 	}
 	return &attestationKey{
 		handle: tpm2.NamedHandle{Handle: tpm2.TPMHandle(handle), Name: rsp.Name},

@@ -44,7 +44,7 @@ type PCRSelection struct {
 func ParseAttest(b []byte) (*Attest, error) {
 	a, err := parseAttest(&reader{b: b})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformedAttest, err)
+		return nil, fmt.Errorf("%w: %w", ErrMalformedAttest, err)
 	}
 	return a, nil
 }

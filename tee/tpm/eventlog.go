@@ -79,7 +79,7 @@ func (e Event) AppendBinary(b []byte) ([]byte, error) {
 func (e Event) AAEL() (AAELEntry, error) {
 	entry, err := parseTaggedEvent(e.Data)
 	if err != nil {
-		return AAELEntry{}, fmt.Errorf("%w: %v", ErrMalformedEventLog, err)
+		return AAELEntry{}, fmt.Errorf("%w: %w", ErrMalformedEventLog, err)
 	}
 	return entry, nil
 }
@@ -110,7 +110,7 @@ func ParseEventLog(b []byte) ([]Event, error) {
 	for i := 0; len(b) > 0; i++ {
 		e, rest, err := parseEvent(b)
 		if err != nil {
-			return nil, fmt.Errorf("%w: record %d: %v", ErrMalformedEventLog, i, err)
+			return nil, fmt.Errorf("%w: record %d: %w", ErrMalformedEventLog, i, err)
 		}
 		events = append(events, e)
 		b = rest

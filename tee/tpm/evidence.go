@@ -38,7 +38,7 @@ type Quote struct {
 func ParseEvidence(b []byte) (*Evidence, error) {
 	top, err := object(b)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformedEvidence, err)
+		return nil, fmt.Errorf("%w: %w", ErrMalformedEvidence, err)
 	}
 	var ev Evidence
 	if err := requiredString(top, "ak_public", &ev.AKPublic); err != nil {
@@ -46,7 +46,7 @@ func ParseEvidence(b []byte) (*Evidence, error) {
 	}
 	if raw, ok := top["aa_eventlog"]; ok && !isNull(raw) {
 		if err := decodeString(raw, &ev.AAEventLog); err != nil {
-			return nil, fmt.Errorf("%w: aa_eventlog: %v", ErrMalformedEvidence, err)
+			return nil, fmt.Errorf("%w: aa_eventlog: %w", ErrMalformedEvidence, err)
 		}
 	}
 	rawQuote, ok := top["tpm_quote"]
@@ -55,7 +55,7 @@ func ParseEvidence(b []byte) (*Evidence, error) {
 	}
 	quote, err := object(rawQuote)
 	if err != nil {
-		return nil, fmt.Errorf("%w: tpm_quote: %v", ErrMalformedEvidence, err)
+		return nil, fmt.Errorf("%w: tpm_quote: %w", ErrMalformedEvidence, err)
 	}
 	if err := requiredString(quote, "signature", &ev.TPMQuote.Signature); err != nil {
 		return nil, err
@@ -74,7 +74,7 @@ func ParseEvidence(b []byte) (*Evidence, error) {
 	ev.TPMQuote.PCRs = make([]string, len(pcrs))
 	for i, raw := range pcrs {
 		if err := decodeString(raw, &ev.TPMQuote.PCRs[i]); err != nil {
-			return nil, fmt.Errorf("%w: tpm_quote.pcrs[%d]: %v", ErrMalformedEvidence, i, err)
+			return nil, fmt.Errorf("%w: tpm_quote.pcrs[%d]: %w", ErrMalformedEvidence, i, err)
 		}
 	}
 	return &ev, nil
@@ -99,7 +99,7 @@ func requiredString(fields map[string]json.RawMessage, name string, dst *string)
 		return fmt.Errorf("%w: missing %s", ErrMalformedEvidence, name)
 	}
 	if err := decodeString(raw, dst); err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrMalformedEvidence, name, err)
+		return fmt.Errorf("%w: %s: %w", ErrMalformedEvidence, name, err)
 	}
 	return nil
 }

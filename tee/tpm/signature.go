@@ -38,22 +38,22 @@ func ParseSignature(b []byte) (*Signature, error) {
 	var s Signature
 	var err error
 	if s.Scheme, err = r.u16(); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformedSignature, err)
+		return nil, fmt.Errorf("%w: %w", ErrMalformedSignature, err)
 	}
 	if s.Scheme != algRSASSA && s.Scheme != algRSAPSS {
 		return nil, fmt.Errorf("%w: scheme %#x, want RSASSA or RSAPSS", ErrMalformedSignature, s.Scheme)
 	}
 	if s.Hash, err = r.u16(); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformedSignature, err)
+		return nil, fmt.Errorf("%w: %w", ErrMalformedSignature, err)
 	}
 	if s.Value, err = r.sized(); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformedSignature, err)
+		return nil, fmt.Errorf("%w: %w", ErrMalformedSignature, err)
 	}
 	if len(r.b) != 0 {
 		return nil, fmt.Errorf("%w: %d trailing bytes", ErrMalformedSignature, len(r.b))
 	}
 	if _, err := hashOf(s.Hash); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformedSignature, err)
+		return nil, fmt.Errorf("%w: %w", ErrMalformedSignature, err)
 	}
 	return &s, nil
 }
@@ -62,7 +62,7 @@ func ParseSignature(b []byte) (*Signature, error) {
 func (s *Signature) Verify(key *rsa.PublicKey, message []byte) error {
 	h, err := hashOf(s.Hash)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrMalformedSignature, err)
+		return fmt.Errorf("%w: %w", ErrMalformedSignature, err)
 	}
 	hasher := h.New()
 	hasher.Write(message)

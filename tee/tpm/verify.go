@@ -138,7 +138,7 @@ func decode(ev *Evidence) (*quote, error) {
 	}
 	key, err := x509.ParsePKIXPublicKey(der)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnsupportedAK, err)
+		return nil, fmt.Errorf("%w: %w", ErrUnsupportedAK, err)
 	}
 	var ok bool
 	if q.ak, ok = key.(*rsa.PublicKey); !ok || q.ak.N.BitLen() < minAKBits {
@@ -181,7 +181,7 @@ func (q *quote) decodePCRs(pcrs []string) error {
 			return fmt.Errorf("%w: PCR %d is not 64 hex digits", ErrMalformedEvidence, i)
 		}
 		if _, err := hex.Decode(q.pcrs[i][:], []byte(s)); err != nil {
-			return fmt.Errorf("%w: PCR %d: %v", ErrMalformedEvidence, i, err)
+			return fmt.Errorf("%w: PCR %d: %w", ErrMalformedEvidence, i, err)
 		}
 	}
 	return nil
@@ -197,7 +197,7 @@ func (q *quote) checkSignature() error {
 func (q *quote) checkPCRDigest() error {
 	h, err := hashOf(q.signature.Hash)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrMalformedSignature, err)
+		return fmt.Errorf("%w: %w", ErrMalformedSignature, err)
 	}
 	hasher := h.New()
 	for _, sel := range q.attest.Selections {

@@ -45,14 +45,6 @@ func (r *reader) u32() (uint32, error) {
 	return binary.BigEndian.Uint32(b), nil
 }
 
-func (r *reader) u64() (uint64, error) {
-	b, err := r.bytes(8)
-	if err != nil {
-		return 0, err
-	}
-	return binary.BigEndian.Uint64(b), nil
-}
-
 // sized reads a TPM2B: a 16-bit size and that many bytes.
 func (r *reader) sized() ([]byte, error) {
 	n, err := r.u16()

@@ -117,8 +117,11 @@ func (p *Platform) Quote(version uint16, body tdx.Body) ([]byte, error) {
 }
 
 func (p *Platform) signatureData(quoteSig []byte) ([]byte, error) {
-	ak := p.attestationKey.PublicKey
-	akBytes := append(ak.X.FillBytes(make([]byte, 32)), ak.Y.FillBytes(make([]byte, 32))...)
+	uncompressed, err := p.attestationKey.PublicKey.Bytes()
+	if err != nil {
+		return nil, err
+	}
+	akBytes := uncompressed[1:] // the quote carries X || Y, without the 0x04 prefix
 	authData := []byte("cocoon fake QE auth data........")
 	report := make([]byte, 384)
 	copy(report[48:64], QEAttributes[:])
