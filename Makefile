@@ -6,7 +6,7 @@ FUZZTIME  ?= 10s
 GOLANGCI  ?= $(shell command -v golangci-lint 2>/dev/null || echo $(shell $(GO) env GOPATH)/bin/golangci-lint)
 COMMANDS  := $(notdir $(wildcard cmd/*))
 
-.PHONY: help build run test test-race lint fuzz bench bench-smoke ci clean
+.PHONY: help build run tools test test-race lint fuzz bench bench-smoke ci clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -18,7 +18,10 @@ build: ## Build every command into ./bin (static: guest images ship them as they
 run: ## Start Trustee with the embedded development configuration
 	$(GO) run ./cmd/trustee
 
-test: ## Run all tests (unit, conformance, end-to-end against real binaries)
+tools: ## Install the tools the tests start for real (swtpm, skopeo, docker-registry...; root)
+	./scripts/ensure-tools.sh
+
+test: tools ## Run all tests (unit, conformance, end-to-end against real binaries and tools)
 	$(GO) vet $(PKGS)
 	$(GO) test -count=1 $(PKGS)
 
