@@ -8,6 +8,7 @@ import (
 )
 
 func main() {
+	applyGCDefaults()
 	if err := newRootCommand(os.Stdout, os.Stderr).Execute(); err != nil {
 		os.Exit(1)
 	}
