@@ -70,7 +70,7 @@ func (c IssuerConfig) withDefaults() IssuerConfig {
 type Issuer struct {
 	cfg    IssuerConfig
 	jwk    jose.JSONWebKey // public signer key as published in tokens and JWKS
-	signer jose.Signer
+	signer *es256Signer
 	now    func() time.Time
 }
 
@@ -99,7 +99,7 @@ func NewIssuer(cfg IssuerConfig, logger *slog.Logger) (*Issuer, error) {
 		jwk.CertificatesURL = u
 	}
 	opts := (&jose.SignerOptions{}).WithType("JWT").WithHeader("jwk", jwk)
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: key}, opts)
+	signer, err := newES256Signer(key, opts)
 	if err != nil {
 		return nil, fmt.Errorf("create ES256 signer: %w", err)
 	}
@@ -170,11 +170,11 @@ func (i *Issuer) Issue(ctx context.Context, submods map[string]Submodule) (strin
 	if err != nil {
 		return "", fmt.Errorf("issue token: encode claims: %w", err)
 	}
-	jws, err := i.signer.Sign(payload)
+	token, err := i.signer.sign(payload)
 	if err != nil {
 		return "", fmt.Errorf("issue token: sign: %w", err)
 	}
-	return jws.CompactSerialize()
+	return token, nil
 }
 
 // JWKS is the key set served at /.well-known/jwks.json: the signer's public
