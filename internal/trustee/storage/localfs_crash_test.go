@@ -50,11 +50,12 @@ func TestLocalFsCrashSafety(t *testing.T) {
 	t.Logf("%d rounds, %d temp files left by killed writers (all reaped on open)", crashRounds, leftTemps)
 }
 
-// killWriterMidFlight runs TestLocalFsCrashChild on dir and SIGKILLs it at a
-// random moment after its first full round of writes.
+// killWriterMidFlight runs the test binary as the crash writer on dir (see
+// TestMain) and SIGKILLs it at a random moment after its first full round
+// of writes.
 func killWriterMidFlight(t *testing.T, dir string) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestLocalFsCrashChild$", "-test.count=1")
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), crashChildDirEnv+"="+dir)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -144,15 +145,20 @@ func getChecked(ctx context.Context, s storage.Store, key string) (id, seq uint6
 	return id, seq, nil
 }
 
-// TestLocalFsCrashChild is the writer TestLocalFsCrashSafety kills; run on
-// its own it only skips. Each round overwrites every crash key in order,
-// creates a key without overwrite and deletes an older one, so that all of
-// rename, link and unlink get interrupted.
-func TestLocalFsCrashChild(t *testing.T) {
-	dir := os.Getenv(crashChildDirEnv)
-	if dir == "" {
-		t.Skip("helper process of TestLocalFsCrashSafety")
+// TestMain turns the test binary into the crash writer when the parent
+// test asks for it, instead of running the tests.
+func TestMain(m *testing.M) {
+	if dir := os.Getenv(crashChildDirEnv); dir != "" {
+		runCrashWriter(dir)
 	}
+	os.Exit(m.Run())
+}
+
+// runCrashWriter is the writer TestLocalFsCrashSafety kills; it never
+// returns. Each round overwrites every crash key in order, creates a key
+// without overwrite and deletes an older one, so that all of rename, link
+// and unlink get interrupted.
+func runCrashWriter(dir string) {
 	go func() { // the parent died without killing us
 		_, _ = io.Copy(io.Discard, os.Stdin)
 		os.Exit(2)
