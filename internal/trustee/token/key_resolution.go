@@ -2,12 +2,10 @@ package token
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	jose "github.com/go-jose/go-jose/v4"
 )
@@ -26,58 +24,50 @@ func allowedAlgorithm(alg string) bool {
 	return slices.Contains(allowedAlgorithms, jose.SignatureAlgorithm(alg))
 }
 
-// jwsHeader holds the protected-header members that select the key.
-type jwsHeader struct {
-	Alg string          `json:"alg"`
-	Kid string          `json:"kid"`
-	JWK json.RawMessage `json:"jwk"`
-}
-
-func parseHeader(token string) (jwsHeader, error) {
-	encoded, _, ok := strings.Cut(token, ".")
-	if !ok || strings.Count(token, ".") != 2 {
-		return jwsHeader{}, errors.New("not a compact JWS (want three dot-separated parts)")
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(encoded)
-	if err != nil {
-		return jwsHeader{}, fmt.Errorf("header is not base64url: %w", err)
-	}
-	var header jwsHeader
-	if err := json.Unmarshal(raw, &header); err != nil {
-		return jwsHeader{}, fmt.Errorf("header is not a JSON object: %w", err)
-	}
-	return header, nil
-}
-
 // verificationKey selects the key that must have signed the token, following
 // upstream: a header "jwk" is used when it is pinned, endorsed by a trusted
 // CA through its "x5c", or insecure mode is on; otherwise the header "kid"
-// names a key of the trusted JWK sets.
-func (v *Verifier) verificationKey(header jwsHeader) (jose.JSONWebKey, error) {
-	if len(header.JWK) > 0 && !bytes.Equal(header.JWK, []byte("null")) {
-		key, x5c, err := parsePublicJWK(header.JWK)
-		if err != nil {
-			return jose.JSONWebKey{}, fmt.Errorf("header jwk: %w", err)
-		}
-		if v.insecureHeaderJWK || v.isPinned(key) {
-			return key, nil
-		}
-		if v.trustedCerts == nil {
-			return jose.JSONWebKey{}, errors.New("header jwk cannot be endorsed: no trusted certificates configured")
-		}
-		if err := endorse(key, x5c, v.trustedCerts, v.now()); err != nil {
-			return jose.JSONWebKey{}, fmt.Errorf("header jwk: %w", err)
-		}
-		return key, nil
+// names a key of the trusted JWK sets. cacheable reports a header key
+// trusted without a chain, which keyCache may keep once it verified.
+func (v *Verifier) verificationKey(jws *compactJWS) (key jose.JSONWebKey, cacheable bool, err error) {
+	if raw := jws.header["jwk"]; len(raw) > 0 && !bytes.Equal(raw, []byte("null")) {
+		return v.headerKey(raw)
 	}
-	if header.Kid == "" {
-		return jose.JSONWebKey{}, errors.New("token header names no key (neither jwk nor kid)")
+	kid, err := jws.stringMember("kid")
+	if err != nil {
+		return jose.JSONWebKey{}, false, err
 	}
-	keys := v.trustedJWKs.Key(header.Kid)
+	if kid == "" {
+		return jose.JSONWebKey{}, false, errors.New("token header names no key (neither jwk nor kid)")
+	}
+	keys := v.trustedJWKs.Key(kid)
 	if len(keys) == 0 {
-		return jose.JSONWebKey{}, fmt.Errorf("kid %q is not in the trusted JWK sets", header.Kid)
+		return jose.JSONWebKey{}, false, fmt.Errorf("kid %q is not in the trusted JWK sets", kid)
 	}
-	return keys[0], nil
+	return keys[0], false, nil
+}
+
+// headerKey decides whether the header "jwk" (raw) may verify the token.
+func (v *Verifier) headerKey(raw json.RawMessage) (jose.JSONWebKey, bool, error) {
+	if key, ok := v.headerKeys.get(raw); ok {
+		return key, false, nil
+	}
+	key, x5c, err := parsePublicJWK(raw)
+	if err != nil {
+		return jose.JSONWebKey{}, false, fmt.Errorf("header jwk: %w", err)
+	}
+	if v.insecureHeaderJWK || v.isPinned(key) {
+		return key, true, nil
+	}
+	if v.trustedCerts == nil {
+		return jose.JSONWebKey{}, false, errors.New("header jwk cannot be endorsed: no trusted certificates configured")
+	}
+	// An endorsed key is checked every time: its chain's validity depends
+	// on the time.
+	if err := endorse(key, x5c, v.trustedCerts, v.now()); err != nil {
+		return jose.JSONWebKey{}, false, fmt.Errorf("header jwk: %w", err)
+	}
+	return key, false, nil
 }
 
 func (v *Verifier) isPinned(key jose.JSONWebKey) bool {

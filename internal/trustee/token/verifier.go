@@ -42,6 +42,7 @@ type Verifier struct {
 	pinnedKeys        []*ecdsa.PublicKey
 	insecureHeaderJWK bool
 	extraTeeKeyPaths  []string
+	headerKeys        keyCache
 	httpClient        *http.Client
 	now               func() time.Time
 	logger            *slog.Logger
@@ -137,29 +138,27 @@ func (v *Verifier) Verify(ctx context.Context, token string) (map[string]any, er
 }
 
 func (v *Verifier) verify(token string) (map[string]any, error) {
-	header, err := parseHeader(token)
+	jws, err := parseCompactJWS(token)
 	if err != nil {
 		return nil, err
 	}
-	if !allowedAlgorithm(header.Alg) {
-		return nil, fmt.Errorf("signature algorithm %q is not allowed", header.Alg)
+	if !allowedAlgorithm(jws.alg) {
+		return nil, fmt.Errorf("signature algorithm %q is not allowed", jws.alg)
 	}
-	key, err := v.verificationKey(header)
+	key, cacheable, err := v.verificationKey(&jws)
 	if err != nil {
 		return nil, err
 	}
-	if key.Algorithm != "" && key.Algorithm != header.Alg {
-		return nil, fmt.Errorf("token algorithm %q does not match the key's %q", header.Alg, key.Algorithm)
+	if key.Algorithm != "" && key.Algorithm != jws.alg {
+		return nil, fmt.Errorf("token algorithm %q does not match the key's %q", jws.alg, key.Algorithm)
 	}
-	jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(header.Alg)})
-	if err != nil {
-		return nil, fmt.Errorf("parse JWS: %w", err)
-	}
-	payload, err := jws.Verify(key.Key)
-	if err != nil {
+	if err := jws.verifySignature(key.Key); err != nil {
 		return nil, fmt.Errorf("signature: %w", err)
 	}
-	claims, err := decodeClaims(payload)
+	if cacheable {
+		v.headerKeys.add(jws.header["jwk"], key)
+	}
+	claims, err := decodeClaims(jws.payload)
 	if err != nil {
 		return nil, err
 	}
