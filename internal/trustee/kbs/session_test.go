@@ -127,3 +127,29 @@ func TestSweepRemovesOnlyExpiredSessions(t *testing.T) {
 		t.Error("unparsable record deleted")
 	}
 }
+
+// BenchmarkSessionRoundTrip is what one KBS flow does with its session on
+// the in-memory backend: Create at /auth, Get and Put at /attest, Get at the
+// resource request, with a token of a realistic size.
+func BenchmarkSessionRoundTrip(b *testing.B) {
+	ctx := context.Background()
+	sessions := NewSessionStore(storage.NewMemory(), time.Minute, discardLogger())
+	token := strings.Repeat("eyJhbGciOiJFUzI1NiJ9", 100) // ~2 KB, the size of a sample EAR token
+	b.ReportAllocs()
+	for b.Loop() {
+		sess, err := sessions.Create(ctx, testRequest, kbs.Challenge{Nonce: "n", ExtraParams: json.RawMessage(`""`)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if sess, err = sessions.Get(ctx, sess.ID); err != nil {
+			b.Fatal(err)
+		}
+		sess.attest(token)
+		if err := sessions.Put(ctx, sess); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := sessions.Get(ctx, sess.ID); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

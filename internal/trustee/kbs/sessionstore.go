@@ -2,7 +2,6 @@ package kbs
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -42,7 +41,7 @@ func (s *SessionStore) Create(ctx context.Context, request kbs.Request, challeng
 
 // Put stores sess, replacing its previous state.
 func (s *SessionStore) Put(ctx context.Context, sess *Session) error {
-	b, err := json.Marshal(sess)
+	b, err := sess.MarshalJSON() // not json.Marshal, which would check and compact it again
 	if err != nil {
 		return err
 	}
@@ -66,7 +65,7 @@ func (s *SessionStore) Get(ctx context.Context, id string) (*Session, error) {
 		return nil, fmt.Errorf("load session: %w", err)
 	}
 	var sess Session
-	if err := json.Unmarshal(b, &sess); err != nil {
+	if err := sess.UnmarshalJSON(b); err != nil { // not json.Unmarshal, which would scan it twice
 		return nil, fmt.Errorf("load session: %w", err)
 	}
 	if !sameID(sess.ID, id) {
@@ -102,7 +101,7 @@ func (s *SessionStore) Sweep(ctx context.Context) (int, error) {
 			continue // deleted meanwhile, or unreadable: next sweep
 		}
 		var sess Session
-		if json.Unmarshal(b, &sess) != nil || !sess.Expired(now) {
+		if sess.UnmarshalJSON(b) != nil || !sess.Expired(now) {
 			continue
 		}
 		if err := s.store.Delete(ctx, storage.NamespaceSessions, id); err == nil {
