@@ -1,6 +1,7 @@
 package kbs
 
 import (
+	"bytes"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
@@ -119,6 +120,10 @@ func (s *Session) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON reads upstream's SessionStatus.
 func (s *Session) UnmarshalJSON(b []byte) error {
+	if attested, ok := decodeAttested(b); ok {
+		*s = attested
+		return nil
+	}
 	var st storedSession
 	if err := json.Unmarshal(b, &st); err != nil {
 		return fmt.Errorf("session: %w", err)
@@ -134,4 +139,56 @@ func (s *Session) UnmarshalJSON(b []byte) error {
 		return errors.New("session: want exactly one of Authed or Attested")
 	}
 	return nil
+}
+
+// The attested form as MarshalJSON writes it, around its three strings.
+var (
+	attestedPrefix  = []byte(`{"Attested":{"token":"`)
+	attestedID      = []byte(`","id":"`)
+	attestedTimeout = []byte(`","timeout":"`)
+	attestedSuffix  = []byte(`"}}`)
+)
+
+// decodeAttested reads an attested session exactly as MarshalJSON writes it
+// when its strings need no JSON escaping (a JWS, an id and a timestamp never
+// do): each resource request reads one, and encoding/json scans its ~2 KB
+// token twice. Anything else is left to encoding/json (ok is false), which
+// reads these bytes the same way.
+func decodeAttested(b []byte) (s Session, ok bool) {
+	rest, ok := bytes.CutPrefix(b, attestedPrefix)
+	if !ok {
+		return Session{}, false
+	}
+	token, rest, ok := plainString(rest, attestedID)
+	if !ok || token == "" {
+		return Session{}, false
+	}
+	id, rest, ok := plainString(rest, attestedTimeout)
+	if !ok {
+		return Session{}, false
+	}
+	timeout, rest, ok := plainString(rest, attestedSuffix)
+	if !ok || len(rest) != 0 {
+		return Session{}, false
+	}
+	var expires time.Time
+	if expires.UnmarshalJSON([]byte(`"`+timeout+`"`)) != nil {
+		return Session{}, false
+	}
+	return Session{ID: id, Expires: expires, Token: token}, true
+}
+
+// plainString returns the bytes of b up to end when they are printable
+// ASCII other than a quote or a backslash, and what follows end.
+func plainString(b, end []byte) (string, []byte, bool) {
+	i := bytes.IndexByte(b, '"')
+	if i < 0 || !bytes.HasPrefix(b[i:], end) {
+		return "", nil, false
+	}
+	for _, c := range b[:i] {
+		if c < 0x20 || c >= 0x7f || c == '\\' {
+			return "", nil, false
+		}
+	}
+	return string(b[:i]), b[i+len(end):], true
 }

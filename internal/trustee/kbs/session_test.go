@@ -153,3 +153,48 @@ func BenchmarkSessionRoundTrip(b *testing.B) {
 		}
 	}
 }
+
+// decodeAttested reads what MarshalJSON writes for an attested session.
+func TestDecodeAttestedReadsMarshalJSON(t *testing.T) {
+	sess := &Session{ID: strings.Repeat("ab", 16), Expires: time.Date(2026, 1, 2, 3, 4, 5, 678, time.UTC), Token: "eyJh.eyJi.c2ln"}
+	b, err := sess.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, ok := decodeAttested(b)
+	if !ok || got.ID != sess.ID || got.Token != sess.Token || !got.Expires.Equal(sess.Expires) || got.Request != nil {
+		t.Fatalf("decodeAttested(%s) = %+v, %v", b, got, ok)
+	}
+	for _, other := range []string{
+		`{"Attested":{"token":"","id":"a","timeout":"2026-01-02T03:04:05Z"}}`,     // empty token: refused by UnmarshalJSON
+		`{"Attested":{"token":"t\"x","id":"a","timeout":"2026-01-02T03:04:05Z"}}`, // escapes
+		`{"Attested":{"token":"t","id":"a","timeout":"2026-01-02T03:04:05Z"}} `,   // trailing space
+		`{"Attested":{"token":"t","id":"a","timeout":"yesterday"}}`,
+		`{"Attested":{"token":"t","timeout":"2026-01-02T03:04:05Z","id":"a"}}`, // other member order
+	} {
+		if _, ok := decodeAttested([]byte(other)); ok {
+			t.Errorf("decodeAttested took %s", other)
+		}
+	}
+}
+
+// Whatever decodeAttested accepts, encoding/json reads the same way.
+func FuzzDecodeAttested(f *testing.F) {
+	f.Add([]byte(`{"Attested":{"token":"eyJh.eyJi.c2ln","id":"0123456789abcdef0123456789abcdef","timeout":"2026-01-02T03:04:05.000000678Z"}}`))
+	f.Add([]byte(`{"Attested":{"token":"t","id":"","timeout":"2026-01-02T03:04:05+02:00"}}`))
+	f.Add([]byte(`{"Authed":{"request":{"version":"0.4.0","tee":"sample","extra-params":""},"challenge":{"nonce":"n","extra-params":""},"id":"abc","timeout":"2026-01-02T03:04:05Z"}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		fast, ok := decodeAttested(b)
+		if !ok {
+			return
+		}
+		var st storedSession
+		if err := json.Unmarshal(b, &st); err != nil || st.Authed != nil || st.Attested == nil {
+			t.Fatalf("decodeAttested took %q, encoding/json: %+v, %v", b, st, err)
+		}
+		a := st.Attested
+		if a.Token != fast.Token || a.ID != fast.ID || !a.Timeout.Equal(fast.Expires) || a.Timeout.Location().String() != fast.Expires.Location().String() {
+			t.Fatalf("%q: decodeAttested %+v, encoding/json %+v", b, fast, a)
+		}
+	})
+}
