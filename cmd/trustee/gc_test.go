@@ -43,3 +43,23 @@ func TestParseCgroupMemoryMax(t *testing.T) {
 		t.Fatal("an unreadable memory.max gave a limit")
 	}
 }
+
+func TestParseMemTotal(t *testing.T) {
+	for _, tc := range []struct {
+		meminfo string
+		want    int64
+		ok      bool
+	}{
+		{"MemTotal:       24684132 kB\nMemFree:        21779584 kB\n", 24684132 << 10, true},
+		{"MemFree:        1 kB\nMemTotal: 2048 kB\n", 2048 << 10, true},
+		{"MemTotal: lots\n", 0, false},
+		{"MemTotal: 2048 MB\n", 0, false},
+		{"MemFree: 1 kB\n", 0, false},
+		{"", 0, false},
+	} {
+		got, ok := parseMemTotal([]byte(tc.meminfo))
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("parseMemTotal(%q) = %d, %v; want %d, %v", tc.meminfo, got, ok, tc.want, tc.ok)
+		}
+	}
+}
