@@ -23,9 +23,16 @@
 // key). A token without "exp" is never reused. So with Trustee's default
 // 5-minute tokens the agent attests at most about once every 4.5 minutes
 // however often CDH asks, where upstream attests, with a new key, on every
-// call. The cost: a KBS that stops honouring a token before its "exp"
-// (for instance after rotating its token key) refuses the cached token
-// until it expires.
+// call.
+//
+// A KBS may stop honouring a token before its "exp" (after rotating its
+// token key, or restarting with a new one). Cocoon's CDH, asking again
+// after a 401, names the refused token in the ttRPC request metadata
+// RejectedTokenMetadata (hex SHA-256 of the JWT; the request itself is
+// upstream's). When that is the cached token the agent drops it and
+// attests again; any other digest (a token another caller already got
+// replaced) gets the current cache. Upstream's CDH never sends it: with
+// it, a refused cached token is only replaced at expiry.
 //
 // GetToken("coco_as") is not cached, as upstream.
 package aa

@@ -68,9 +68,17 @@ func (s *Service) GetAdditionalEvidence(ctx context.Context, req *pb.GetAddition
 	return &pb.GetEvidenceResponse{Evidence: ev}, nil
 }
 
-// GetToken returns a token of TokenType.
+// RejectedTokenMetadata is the ttRPC request metadata key by which
+// Cocoon's CDH, asking GetToken again after a KBS answered 401, names the
+// refused token: the hex SHA-256 of its JWT. Upstream's CDH never sends
+// it and upstream's agent, which caches nothing, ignores it.
+const RejectedTokenMetadata = "cocoon-token-rejected"
+
+// GetToken returns a token of TokenType; a RejectedTokenMetadata naming
+// the cached "kbs" token makes the agent attest again.
 func (s *Service) GetToken(ctx context.Context, req *pb.GetTokenRequest) (*pb.GetTokenResponse, error) {
-	token, err := s.agent.Token(ctx, req.GetTokenType())
+	rejected, _ := ttrpc.GetMetadataValue(ctx, RejectedTokenMetadata)
+	token, err := s.agent.TokenReplacing(ctx, req.GetTokenType(), rejected)
 	if err != nil {
 		return nil, s.failed(ctx, "GetToken", msgToken, err)
 	}

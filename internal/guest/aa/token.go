@@ -3,6 +3,9 @@ package aa
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,12 +33,21 @@ var ErrUnsupportedTokenType = errors.New("unsupported token type")
 // {"token":"<JWT>","tee_keypair":"<PEM private key>"}, for "coco_as" the
 // attestation service's answer as is.
 func (a *Agent) Token(ctx context.Context, tokenType string) ([]byte, error) {
+	return a.TokenReplacing(ctx, tokenType, "")
+}
+
+// TokenReplacing is Token for a caller whose KBS refused a "kbs" token:
+// rejectedSHA256 is the hex SHA-256 of that token. When it is the cached
+// token, the agent drops it and attests again; otherwise (empty, malformed,
+// or a token already replaced by another caller) the cache is answered as
+// by Token. "coco_as" tokens are never cached, so it changes nothing there.
+func (a *Agent) TokenReplacing(ctx context.Context, tokenType, rejectedSHA256 string) ([]byte, error) {
 	switch tokenType {
 	case TokenTypeKBS:
 		if a.kbs == nil {
 			return nil, fmt.Errorf("aa: %w: token_configs.kbs", ErrTokenNotConfigured)
 		}
-		return a.kbs.get(ctx)
+		return a.kbs.get(ctx, rejectedSHA256)
 	case TokenTypeCoCoAS:
 		if a.cfg.TokenConfigs.CoCoAS == nil {
 			return nil, fmt.Errorf("aa: %w: token_configs.coco_as", ErrTokenNotConfigured)
@@ -59,6 +71,9 @@ type kbsTokens struct {
 	mu     sync.Mutex
 	client *kbsclient.Client
 	keyPEM string
+	// issuedSum is the SHA-256 of the token last handed out, nil before
+	// the first; a caller names a refused token by this digest.
+	issuedSum []byte
 }
 
 func newKBSTokens(cfg KBSConfig, p kbsclient.EvidenceProvider, initData []byte, logger *slog.Logger) *kbsTokens {
@@ -71,7 +86,9 @@ type tokenMessage struct {
 	TeeKeypair string `json:"tee_keypair"`
 }
 
-func (k *kbsTokens) get(ctx context.Context) ([]byte, error) {
+// get returns the cached token, or a new one when there is none usable
+// or rejectedSHA256 names the cached one.
+func (k *kbsTokens) get(ctx context.Context, rejectedSHA256 string) ([]byte, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.client == nil {
@@ -79,10 +96,21 @@ func (k *kbsTokens) get(ctx context.Context) ([]byte, error) {
 			return nil, err
 		}
 	}
-	token, _, err := k.client.Token(ctx)
+	var (
+		token string
+		err   error
+	)
+	if k.isIssued(rejectedSHA256) {
+		k.logger.InfoContext(ctx, "kbs refused the cached token, attesting again")
+		token, err = k.client.Attest(ctx)
+	} else {
+		token, _, err = k.client.Token(ctx)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("aa: kbs token: %w", err)
 	}
+	sum := sha256.Sum256([]byte(token))
+	k.issuedSum = sum[:]
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false) // serde_json does not escape <, > and &
@@ -90,6 +118,16 @@ func (k *kbsTokens) get(ctx context.Context) ([]byte, error) {
 		return nil, fmt.Errorf("aa: kbs token: %w", err)
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// isIssued reports whether hexSHA256 is the digest of the token last
+// handed out. A malformed digest names no token.
+func (k *kbsTokens) isIssued(hexSHA256 string) bool {
+	if hexSHA256 == "" || k.issuedSum == nil {
+		return false
+	}
+	sum, err := hex.DecodeString(hexSHA256)
+	return err == nil && subtle.ConstantTimeCompare(sum, k.issuedSum) == 1
 }
 
 // newClient creates the client and its TEE key.

@@ -2,6 +2,8 @@ package cdh
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +21,11 @@ const (
 	// aaTokenTimeout is upstream's 50 s ttRPC timeout for GetToken.
 	aaTokenTimeout = 50 * time.Second
 	tokenTypeKBS   = "kbs"
+	// rejectedTokenMetadata is aa.RejectedTokenMetadata: the ttRPC request
+	// metadata naming, by hex SHA-256, the token the KBS refused, so that
+	// Cocoon's agent replaces its cached token. Upstream's agent ignores
+	// it; it caches nothing.
+	rejectedTokenMetadata = "cocoon-token-rejected"
 )
 
 // AATokens gets KBS tokens from the attestation-agent over ttRPC. It dials
@@ -32,7 +39,10 @@ type AATokens struct {
 	client aaapi.TTRPCAttestationAgentServiceService
 }
 
-var _ TokenProvider = (*AATokens)(nil)
+var (
+	_ TokenProvider = (*AATokens)(nil)
+	_ TokenReplacer = (*AATokens)(nil)
+)
 
 // NewAATokens returns a token provider for the agent at a unix:// address.
 func NewAATokens(socket string) (*AATokens, error) {
@@ -50,6 +60,20 @@ type tokenReply struct {
 
 // Token calls GetToken("kbs") and parses the token and its PEM key.
 func (a *AATokens) Token(ctx context.Context) (string, *kbs.TeeKeyPair, error) {
+	return a.getToken(ctx)
+}
+
+// ReplaceToken calls GetToken("kbs") naming rejected in the request
+// metadata, so that the agent attests again rather than answering its
+// cached token. The token itself never leaves the CDH, only its digest.
+func (a *AATokens) ReplaceToken(ctx context.Context, rejected string) (string, *kbs.TeeKeyPair, error) {
+	sum := sha256.Sum256([]byte(rejected))
+	md := ttrpc.MD{}
+	md.Set(rejectedTokenMetadata, hex.EncodeToString(sum[:]))
+	return a.getToken(ttrpc.WithMetadata(ctx, md))
+}
+
+func (a *AATokens) getToken(ctx context.Context) (string, *kbs.TeeKeyPair, error) {
 	client, err := a.dial(ctx)
 	if err != nil {
 		return "", nil, err

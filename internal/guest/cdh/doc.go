@@ -24,7 +24,8 @@
 // GetToken("kbs") gives a token and the TEE key it is bound to; the KBS
 // answers a Bearer request with the resource encrypted to that key. One
 // token and key are cached and shared by all calls until the KBS answers
-// 401 (then the CDH asks for a new token and retries, 3 attempts in all)
-// or until 30 s before the token's exp. Resources are never cached.
+// 401 (then the CDH asks for a new token, naming the refused one so that
+// the agent does not answer it from its cache, and retries, 3 attempts in
+// all) or until 30 s before the token's exp. Resources are never cached.
 // Upstream CDH at HEAD attests once per call; this is the deliberate fix.
 package cdh

@@ -33,6 +33,14 @@ type TokenProvider interface {
 	Token(ctx context.Context) (token string, key *kbs.TeeKeyPair, err error)
 }
 
+// TokenReplacer is a TokenProvider that caches tokens and can be told
+// which one the KBS refused, so that it hands out a new one instead.
+// Without it, a provider's cached token refused by the KBS is only
+// replaced when the provider's cache expires.
+type TokenReplacer interface {
+	ReplaceToken(ctx context.Context, rejected string) (token string, key *kbs.TeeKeyPair, err error)
+}
+
 // KBS fetches resources from the KBS in passport mode: a Bearer token from
 // the TokenProvider, the answer decrypted with the token's TEE key.
 //
@@ -52,6 +60,9 @@ type KBS struct {
 	// concurrent requests share one attestation.
 	refresh chan struct{}
 	current *grant
+	// rejected is the token the KBS last refused, until a new one is
+	// obtained: the provider is asked to replace it.
+	rejected string
 }
 
 // grant is a token with its key and the time to stop using it.
@@ -112,7 +123,7 @@ func (k *KBS) grant(ctx context.Context) (*grant, error) {
 	if g := k.current; g != nil && (g.until.IsZero() || k.now().Before(g.until)) {
 		return g, nil
 	}
-	token, key, err := k.provider.Token(ctx)
+	token, key, err := k.newToken(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("get a KBS token from the attestation-agent: %w", err)
 	}
@@ -120,15 +131,25 @@ func (k *KBS) grant(ctx context.Context) (*grant, error) {
 		return nil, errors.New("the attestation-agent returned no token or no TEE key")
 	}
 	g := &grant{token: token, key: key, until: refreshTime(token)}
-	k.current = g
+	k.current, k.rejected = g, ""
 	return g, nil
 }
 
-// drop forgets g unless another caller has already replaced it.
+// newToken asks the provider for a token, one other than the refused
+// token when the provider can tell them apart.
+func (k *KBS) newToken(ctx context.Context) (string, *kbs.TeeKeyPair, error) {
+	if r, ok := k.provider.(TokenReplacer); ok && k.rejected != "" {
+		return r.ReplaceToken(ctx, k.rejected)
+	}
+	return k.provider.Token(ctx)
+}
+
+// drop forgets g, which the KBS refused, unless another caller has
+// already replaced it.
 func (k *KBS) drop(g *grant) {
 	k.refresh <- struct{}{}
 	if k.current == g {
-		k.current = nil
+		k.current, k.rejected = nil, g.token
 	}
 	<-k.refresh
 }
