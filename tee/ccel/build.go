@@ -3,6 +3,8 @@ package ccel
 import (
 	"encoding/binary"
 	"fmt"
+
+	"github.com/cocoon-cc/cocoon/internal/binread"
 )
 
 // EndMarker ends an event log sent as evidence.
@@ -56,31 +58,30 @@ func Build(ccel, aael []byte) ([]byte, error) {
 // marker or zero padding. Unlike Parse it needs no known types, so that a
 // guest forwards what its firmware logged and the verifier decides.
 func loggedLength(ccel []byte) (int, error) {
-	r := &reader{b: ccel}
+	r := binread.New(ccel, ErrMalformed)
 	sizes, err := parseSpecID(r)
 	if err != nil {
 		return 0, fmt.Errorf("CCEL header: %w", err)
 	}
 	for {
-		marker, err := r.bytes(endMarkerSize, "CCEL end marker")
+		marker, err := r.Peek(endMarkerSize, "CCEL end marker")
 		if err != nil {
 			return 0, err
 		}
-		r.off -= endMarkerSize
 		if isEndMarker(marker) {
-			return r.off, nil
+			return r.Offset(), nil
 		}
-		if _, err := r.bytes(8, "register index and event type"); err != nil {
+		if _, err := r.Bytes(8, "register index and event type"); err != nil {
 			return 0, err
 		}
 		if _, err := parseDigests(r, sizes); err != nil {
 			return 0, err
 		}
-		size, err := r.u32("event data size")
+		size, err := r.U32("event data size")
 		if err != nil {
 			return 0, err
 		}
-		if _, err := r.bytes(int(size), "event data"); err != nil {
+		if _, err := r.Bytes(int(size), "event data"); err != nil {
 			return 0, err
 		}
 	}

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/cocoon-cc/cocoon/internal/binread"
 )
 
 // aaelTaggedEventID is "AAEL" read as a little-endian u32.
@@ -47,16 +49,16 @@ func stringDetails(s string) Details { return Details{String: &s} }
 // eventTagDetails decodes a TCG_PCClientTaggedEvent; an AAEL event also
 // yields its "<domain> <operation> <content>" fields.
 func eventTagDetails(data []byte) (Details, error) {
-	r := &reader{b: data}
-	id, err := r.u32("tagged event id")
+	r := binread.New(data, ErrMalformed)
+	id, err := r.U32("tagged event id")
 	if err != nil {
 		return Details{}, err
 	}
-	size, err := r.u32("tagged event size")
+	size, err := r.U32("tagged event size")
 	if err != nil {
 		return Details{}, err
 	}
-	text, err := r.bytes(int(size), "tagged event data")
+	text, err := r.Bytes(int(size), "tagged event data")
 	if err != nil {
 		return Details{}, err
 	}
@@ -138,33 +140,33 @@ const guidSize = 16
 
 // efiVariableDetails decodes UEFI_VARIABLE_DATA.
 func efiVariableDetails(data []byte) (Details, error) {
-	r := &reader{b: data}
-	guid, err := r.bytes(guidSize, "variable GUID")
+	r := binread.New(data, ErrMalformed)
+	guid, err := r.Bytes(guidSize, "variable GUID")
 	if err != nil {
 		return Details{}, err
 	}
-	nameLen, err := r.u64("unicode name length")
+	nameLen, err := r.U64("unicode name length")
 	if err != nil {
 		return Details{}, err
 	}
-	dataLen, err := r.u64("variable data length")
+	dataLen, err := r.U64("variable data length")
 	if err != nil {
 		return Details{}, err
 	}
-	if nameLen > uint64(r.remaining())/2 {
+	if nameLen > uint64(r.Remaining())/2 {
 		return Details{}, errors.New("variable name longer than the event")
 	}
-	nameBytes, _ := r.bytes(int(nameLen)*2, "unicode name")
+	nameBytes, _ := r.Bytes(int(nameLen)*2, "unicode name")
 	name, err := strictUTF16(nameBytes)
 	if err != nil {
 		return Details{}, fmt.Errorf("variable name: %w", err)
 	}
 	value := ""
 	if dataLen > 0 {
-		if dataLen > uint64(r.remaining()) {
+		if dataLen > uint64(r.Remaining()) {
 			return Details{}, errors.New("variable data longer than the event")
 		}
-		v, _ := r.bytes(int(dataLen), "variable data")
+		v, _ := r.Bytes(int(dataLen), "variable data")
 		value = base64.StdEncoding.EncodeToString(v)
 	}
 	varName := fmt.Sprintf("%x-%x-%x-%x-%x", guid[0:4], guid[4:6], guid[6:8], guid[8:10], guid[10:16])

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/subtle"
 	"fmt"
+
+	"github.com/cocoon-cc/cocoon/internal/binread"
 )
 
 // Sizes of the legacy TCG_PCR_EVENT header fields of the first event.
@@ -21,21 +23,20 @@ const (
 // end of the data. Like upstream it refuses unknown event types, unknown
 // digest algorithms and event data its decoders reject.
 func Parse(data []byte) (*EventLog, error) {
-	r := &reader{b: data}
+	r := binread.New(data, ErrMalformed)
 	sizes, err := parseSpecID(r)
 	if err != nil {
 		return nil, err
 	}
 	log := &EventLog{}
-	for r.remaining() > 0 {
-		marker, err := r.bytes(endMarkerSize, "end marker or event header")
+	for r.Remaining() > 0 {
+		marker, err := r.Peek(endMarkerSize, "end marker or event header")
 		if err != nil {
 			return nil, err
 		}
 		if isEndMarker(marker) {
 			break
 		}
-		r.off -= endMarkerSize
 		ev, err := parseEvent(r, sizes)
 		if err != nil {
 			return nil, fmt.Errorf("event %d: %w", len(log.Events), err)
@@ -57,21 +58,21 @@ var (
 // parseSpecID reads the first event, in the legacy SHA-1 format. When it
 // is the EV_NO_ACTION spec-id event, its algorithm table gives the digest
 // size of every algorithm used later.
-func parseSpecID(r *reader) (map[Algorithm]int, error) {
-	if _, err := r.u32("header PCR index"); err != nil {
+func parseSpecID(r *binread.Reader) (map[Algorithm]int, error) {
+	if _, err := r.U32("header PCR index"); err != nil {
 		return nil, err
 	}
-	typ, err := r.u32("header event type")
+	typ, err := r.U32("header event type")
 	if err != nil {
 		return nil, err
 	}
 	if !EventType(typ).known() {
 		return nil, fmt.Errorf("%w: unknown header event type 0x%x", ErrMalformed, typ)
 	}
-	if _, err := r.bytes(sha1DigestSize, "header SHA-1 digest"); err != nil {
+	if _, err := r.Bytes(sha1DigestSize, "header SHA-1 digest"); err != nil {
 		return nil, err
 	}
-	size, err := r.u32("header event size")
+	size, err := r.U32("header event size")
 	if err != nil {
 		return nil, err
 	}
@@ -79,21 +80,24 @@ func parseSpecID(r *reader) (map[Algorithm]int, error) {
 	if EventType(typ) != EvNoAction {
 		return sizes, nil
 	}
-	spec, err := r.bytes(int(size), "spec-id event")
+	spec, err := r.Bytes(int(size), "spec-id event")
 	if err != nil {
 		return nil, err
 	}
-	sr := &reader{b: spec, off: specIDAlgorithmsOffset}
-	n, err := sr.u32("spec-id algorithm count")
+	sr := binread.New(spec, ErrMalformed)
+	if _, err := sr.Bytes(specIDAlgorithmsOffset, "spec-id signature and version"); err != nil {
+		return nil, err
+	}
+	n, err := sr.U32("spec-id algorithm count")
 	if err != nil {
 		return nil, err
 	}
 	for range n {
-		id, err := sr.u16("spec-id algorithm id")
+		id, err := sr.U16("spec-id algorithm id")
 		if err != nil {
 			return nil, err
 		}
-		sz, err := sr.u16("spec-id digest size")
+		sz, err := sr.U16("spec-id digest size")
 		if err != nil {
 			return nil, err
 		}
@@ -103,26 +107,26 @@ func parseSpecID(r *reader) (map[Algorithm]int, error) {
 		}
 		sizes[alg] = int(sz)
 	}
-	vendor, err := sr.u8("spec-id vendor info size")
+	vendor, err := sr.U8("spec-id vendor info size")
 	if err != nil {
 		return nil, err
 	}
-	if _, err := sr.bytes(int(vendor), "spec-id vendor info"); err != nil {
+	if _, err := sr.Bytes(int(vendor), "spec-id vendor info"); err != nil {
 		return nil, err
 	}
-	if sr.off != len(spec) {
-		return nil, fmt.Errorf("%w: spec-id event has %d bytes, its fields %d", ErrMalformed, len(spec), sr.off)
+	if sr.Remaining() != 0 {
+		return nil, fmt.Errorf("%w: spec-id event has %d bytes, its fields %d", ErrMalformed, len(spec), sr.Offset())
 	}
 	return sizes, nil
 }
 
-func parseEvent(r *reader, sizes map[Algorithm]int) (Event, error) {
+func parseEvent(r *binread.Reader, sizes map[Algorithm]int) (Event, error) {
 	var ev Event
 	var err error
-	if ev.Index, err = r.u32("measurement register index"); err != nil {
+	if ev.Index, err = r.U32("measurement register index"); err != nil {
 		return ev, err
 	}
-	typ, err := r.u32("event type")
+	typ, err := r.U32("event type")
 	if err != nil {
 		return ev, err
 	}
@@ -133,11 +137,11 @@ func parseEvent(r *reader, sizes map[Algorithm]int) (Event, error) {
 	if ev.Digests, err = parseDigests(r, sizes); err != nil {
 		return ev, err
 	}
-	size, err := r.u32("event data size")
+	size, err := r.U32("event data size")
 	if err != nil {
 		return ev, err
 	}
-	if ev.Data, err = r.bytes(int(size), "event data"); err != nil {
+	if ev.Data, err = r.Bytes(int(size), "event data"); err != nil {
 		return ev, err
 	}
 	if ev.DigestMatchesEvent, err = digestsMatch(ev.Data, ev.Digests); err != nil {
@@ -149,14 +153,14 @@ func parseEvent(r *reader, sizes map[Algorithm]int) (Event, error) {
 	return ev, nil
 }
 
-func parseDigests(r *reader, sizes map[Algorithm]int) ([]Digest, error) {
-	n, err := r.u32("digest count")
+func parseDigests(r *binread.Reader, sizes map[Algorithm]int) ([]Digest, error) {
+	n, err := r.U32("digest count")
 	if err != nil {
 		return nil, err
 	}
 	var digests []Digest
 	for range n {
-		id, err := r.u16("digest algorithm")
+		id, err := r.U16("digest algorithm")
 		if err != nil {
 			return nil, err
 		}
@@ -165,7 +169,7 @@ func parseDigests(r *reader, sizes map[Algorithm]int) ([]Digest, error) {
 		if !ok {
 			return nil, fmt.Errorf("%w: no digest size declared for algorithm 0x%x", ErrMalformed, id)
 		}
-		v, err := r.bytes(size, "digest")
+		v, err := r.Bytes(size, "digest")
 		if err != nil {
 			return nil, err
 		}

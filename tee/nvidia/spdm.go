@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+
+	"github.com/cocoon-cc/cocoon/internal/binread"
 )
 
 // Sizes and values of the SPDM 1.1 GET_MEASUREMENTS exchange NVIDIA GPUs
@@ -97,10 +99,10 @@ func parseRequest(b []byte) (Request, error) {
 
 // parseResponse returns the response and its size, signature included.
 func parseResponse(b []byte, sigSize int) (Response, int, error) {
-	c := cursor{b: b}
-	head := c.next(8)
-	if head == nil {
-		return Response{}, 0, fmt.Errorf("%w: response shorter than 8 bytes", ErrInvalidReport)
+	c := binread.New(b, ErrInvalidReport)
+	head, err := c.Bytes(8, "response header")
+	if err != nil {
+		return Response{}, 0, err
 	}
 	if head[0] != SPDMVersion {
 		return Response{}, 0, fmt.Errorf("%w: response SPDM version %#02x not supported", ErrInvalidReport, head[0])
@@ -111,9 +113,9 @@ func parseResponse(b []byte, sigSize int) (Response, int, error) {
 		MeasurementRecordLength: int(head[5]) | int(head[6])<<8 | int(head[7])<<16,
 	}
 	if r.MeasurementRecordLength > 0 {
-		record := c.next(r.MeasurementRecordLength)
-		if record == nil {
-			return Response{}, 0, fmt.Errorf("%w: measurement record overflows the report", ErrInvalidReport)
+		record, err := c.Bytes(r.MeasurementRecordLength, "measurement record")
+		if err != nil {
+			return Response{}, 0, err
 		}
 		blocks, err := parseMeasurementRecord(r.NumberOfBlocks, record)
 		if err != nil {
@@ -121,51 +123,49 @@ func parseResponse(b []byte, sigSize int) (Response, int, error) {
 		}
 		r.Blocks = blocks
 	}
-	nonce := c.next(NonceSize)
-	if nonce == nil {
-		return Response{}, 0, fmt.Errorf("%w: response nonce overflows the report", ErrInvalidReport)
+	if err := c.Copy(r.Nonce[:], "response nonce"); err != nil {
+		return Response{}, 0, err
 	}
-	copy(r.Nonce[:], nonce)
-	opaqueLen := c.next(2)
-	if opaqueLen == nil {
-		return Response{}, 0, fmt.Errorf("%w: opaque data length overflows the report", ErrInvalidReport)
+	opaqueLen, err := c.U16("opaque data length")
+	if err != nil {
+		return Response{}, 0, err
 	}
-	r.OpaqueDataLength = int(binary.LittleEndian.Uint16(opaqueLen))
+	r.OpaqueDataLength = int(opaqueLen)
 	r.Opaque = map[string]any{}
 	if r.OpaqueDataLength > 0 {
-		opaque := c.next(r.OpaqueDataLength)
-		if opaque == nil {
-			return Response{}, 0, fmt.Errorf("%w: opaque data overflows the report", ErrInvalidReport)
+		opaque, err := c.Bytes(r.OpaqueDataLength, "opaque data")
+		if err != nil {
+			return Response{}, 0, err
 		}
-		var err error
 		if r.Opaque, err = parseOpaqueData(opaque); err != nil {
 			return Response{}, 0, err
 		}
 	}
-	sig := c.next(sigSize)
-	if sig == nil || sigSize <= 0 {
-		return Response{}, 0, fmt.Errorf("%w: signature overflows the report", ErrInvalidReport)
+	if sigSize <= 0 {
+		return Response{}, 0, fmt.Errorf("%w: signature size %d", ErrInvalidReport, sigSize)
 	}
-	r.Signature = sig
-	return r, c.off, nil
+	if r.Signature, err = c.Bytes(sigSize, "signature"); err != nil {
+		return Response{}, 0, err
+	}
+	return r, c.Offset(), nil
 }
 
 // parseMeasurementRecord decodes the first n blocks of the record; bytes
 // after them are ignored, as upstream.
 func parseMeasurementRecord(n int, b []byte) ([]MeasurementBlock, error) {
 	blocks := make([]MeasurementBlock, 0, n)
-	c := cursor{b: b}
+	c := binread.New(b, ErrInvalidReport)
 	for i := range n {
-		head := c.next(4)
-		if head == nil {
-			return nil, fmt.Errorf("%w: measurement block %d overflows the record", ErrInvalidReport, i)
+		head, err := c.Bytes(4, "block header")
+		if err != nil {
+			return nil, fmt.Errorf("measurement block %d: %w", i, err)
 		}
 		if head[1] != dmtfMeasurementSpecification {
 			return nil, fmt.Errorf("%w: measurement block %d is not in the DMTF layout", ErrInvalidReport, i)
 		}
-		measurement := c.next(int(binary.LittleEndian.Uint16(head[2:])))
-		if measurement == nil {
-			return nil, fmt.Errorf("%w: measurement %d overflows the record", ErrInvalidReport, i)
+		measurement, err := c.Bytes(int(binary.LittleEndian.Uint16(head[2:])), "measurement")
+		if err != nil {
+			return nil, fmt.Errorf("measurement block %d: %w", i, err)
 		}
 		block, err := parseDMTFMeasurement(measurement)
 		if err != nil {
@@ -188,20 +188,4 @@ func parseDMTFMeasurement(b []byte) (MeasurementBlock, error) {
 		return MeasurementBlock{}, fmt.Errorf("%w: DMTF measurement value overflows its block", ErrInvalidReport)
 	}
 	return MeasurementBlock{ValueType: b[0], Value: b[3 : 3+size : 3+size]}, nil
-}
-
-// cursor reads consecutive fields; next returns nil when fewer than n
-// bytes are left.
-type cursor struct {
-	b   []byte
-	off int
-}
-
-func (c *cursor) next(n int) []byte {
-	if n < 0 || len(c.b)-c.off < n {
-		return nil
-	}
-	out := c.b[c.off : c.off+n : c.off+n]
-	c.off += n
-	return out
 }

@@ -13,6 +13,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+
+	"github.com/cocoon-cc/cocoon/internal/binread"
 )
 
 // ErrMalformedQuote means the bytes are not a TD quote this parser accepts.
@@ -110,7 +112,7 @@ type Quote struct {
 // key and a PCK certificate chain. Bytes after the signature data are
 // ignored, as Intel's library does.
 func ParseQuote(b []byte) (*Quote, error) {
-	r := &reader{b: b}
+	r := binread.New(b, ErrMalformedQuote)
 	q := &Quote{}
 	if err := q.parseHeader(r); err != nil {
 		return nil, err
@@ -118,10 +120,10 @@ func ParseQuote(b []byte) (*Quote, error) {
 	bodySize := bodySizeTDX10
 	if q.Header.Version == QuoteV5 {
 		var err error
-		if q.BodyType, err = r.u16("v5 body type"); err != nil {
+		if q.BodyType, err = r.U16("v5 body type"); err != nil {
 			return nil, err
 		}
-		if q.BodySize, err = r.u32("v5 body size"); err != nil {
+		if q.BodySize, err = r.U32("v5 body size"); err != nil {
 			return nil, err
 		}
 		switch {
@@ -132,20 +134,20 @@ func ParseQuote(b []byte) (*Quote, error) {
 			return nil, fmt.Errorf("%w: v5 body type %d of size %d", ErrMalformedQuote, q.BodyType, q.BodySize)
 		}
 	}
-	body, err := r.bytes(bodySize, "report body")
+	body, err := r.Bytes(bodySize, "report body")
 	if err != nil {
 		return nil, err
 	}
 	q.Body = parseBody(body)
-	q.Signed = b[:r.off:r.off]
+	q.Signed = b[:r.Offset():r.Offset()]
 	if err := q.parseSignedData(r); err != nil {
 		return nil, err
 	}
 	return q, nil
 }
 
-func (q *Quote) parseHeader(r *reader) error {
-	h, err := r.bytes(headerSize, "header")
+func (q *Quote) parseHeader(r *binread.Reader) error {
+	h, err := r.Bytes(headerSize, "header")
 	if err != nil {
 		return err
 	}
@@ -194,43 +196,43 @@ func (b *Body) fields() [][]byte {
 // parseSignedData reads the ECDSA quote signature data: signature,
 // attestation key, then certification data of type 6 holding the QE
 // report, its signature, the QE auth data and the PCK chain (type 5).
-func (q *Quote) parseSignedData(r *reader) error {
-	size, err := r.u32("signature data size")
+func (q *Quote) parseSignedData(r *binread.Reader) error {
+	size, err := r.U32("signature data size")
 	if err != nil {
 		return err
 	}
-	sd, err := r.bytes(int(size), "signature data")
+	sd, err := r.Bytes(int(size), "signature data")
 	if err != nil {
 		return err
 	}
-	s := &reader{b: sd}
-	if err := s.copy(q.Signature[:], "quote signature"); err != nil {
+	s := binread.New(sd, ErrMalformedQuote)
+	if err := s.Copy(q.Signature[:], "quote signature"); err != nil {
 		return err
 	}
-	if err := s.copy(q.AttestationKey[:], "attestation key"); err != nil {
+	if err := s.Copy(q.AttestationKey[:], "attestation key"); err != nil {
 		return err
 	}
-	qeData, err := s.certificationData(certTypeQEData, "QE report certification data")
+	qeData, err := certificationData(s, certTypeQEData, "QE report certification data")
 	if err != nil {
 		return err
 	}
-	c := &reader{b: qeData}
-	report, err := c.bytes(qeReportSize, "QE report")
+	c := binread.New(qeData, ErrMalformedQuote)
+	report, err := c.Bytes(qeReportSize, "QE report")
 	if err != nil {
 		return err
 	}
 	q.QEReport = parseQEReport(report)
-	if err := c.copy(q.QEReportSignature[:], "QE report signature"); err != nil {
+	if err := c.Copy(q.QEReportSignature[:], "QE report signature"); err != nil {
 		return err
 	}
-	authSize, err := c.u16("QE auth data size")
+	authSize, err := c.U16("QE auth data size")
 	if err != nil {
 		return err
 	}
-	if q.QEAuthData, err = c.bytes(int(authSize), "QE auth data"); err != nil {
+	if q.QEAuthData, err = c.Bytes(int(authSize), "QE auth data"); err != nil {
 		return err
 	}
-	q.PCKChain, err = c.certificationData(certTypePCKPEM, "PCK certificate chain")
+	q.PCKChain, err = certificationData(c, certTypePCKPEM, "PCK certificate chain")
 	return err
 }
 
@@ -259,4 +261,20 @@ func (b *Body) Marshal() []byte {
 		out = append(out, Regularize(b.MRServiceTD, measurementSize)...)
 	}
 	return out
+}
+
+// certificationData reads a {type u16, size u32, data} block of the given type.
+func certificationData(r *binread.Reader, want uint16, field string) ([]byte, error) {
+	typ, err := r.U16(field + " type")
+	if err != nil {
+		return nil, err
+	}
+	if typ != want {
+		return nil, fmt.Errorf("%w: %s has type %d, want %d", ErrMalformedQuote, field, typ, want)
+	}
+	size, err := r.U32(field + " size")
+	if err != nil {
+		return nil, err
+	}
+	return r.Bytes(int(size), field)
 }

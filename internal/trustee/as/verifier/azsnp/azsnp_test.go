@@ -3,8 +3,6 @@ package azsnp
 import (
 	"context"
 	"encoding/hex"
-	"encoding/json"
-	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -13,9 +11,6 @@ import (
 	"github.com/cocoon-cc/cocoon/internal/trustee/as"
 	"github.com/cocoon-cc/cocoon/internal/trustee/as/verifier"
 	"github.com/cocoon-cc/cocoon/internal/trustee/as/verifier/verifiertest"
-	"github.com/cocoon-cc/cocoon/internal/trustee/policy"
-	"github.com/cocoon-cc/cocoon/internal/trustee/storage"
-	"github.com/cocoon-cc/cocoon/internal/trustee/token"
 	"github.com/cocoon-cc/cocoon/protocol/kbs"
 	"github.com/cocoon-cc/cocoon/tee/azure/azuretest"
 	"github.com/cocoon-cc/cocoon/tee/snp/snptest"
@@ -85,18 +80,6 @@ func TestConformanceFakePlatform(t *testing.T) {
 	})
 }
 
-type recordingIssuer struct {
-	mu      sync.Mutex
-	submods map[string]token.Submodule
-}
-
-func (r *recordingIssuer) Issue(_ context.Context, submods map[string]token.Submodule) (string, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.submods = submods
-	return "token", nil
-}
-
 // TestAppraisal runs fake az-snp-vtpm evidence through the Attestation
 // Service with our default CPU policy, then appraises the same input with
 // upstream's: both affirm it given its reference values (upstream's
@@ -128,49 +111,17 @@ func TestAppraisal(t *testing.T) {
 		{"no reference values", nil, map[string]int{"executables": 33, "hardware": 97, "configuration": 36}, "contraindicated"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			lookup := func(_ context.Context, id string) (json.RawMessage, error) {
-				if v, ok := tc.rvs[id]; ok {
-					return json.RawMessage(v), nil
-				}
-				return nil, nil
-			}
-			registry := verifier.NewRegistry()
-			if err := registry.Register(kbs.TeeAzSnpVtpm, fakeVerifier(t)); err != nil {
-				t.Fatal(err)
-			}
-			issuer := &recordingIssuer{}
-			engine := policy.NewEngine(nil)
-			svc, err := as.New(as.DefaultConfig(), as.Deps{
-				Store: storage.NewMemory(), Policies: engine, ReferenceValues: lookup, Issuer: issuer, Verifiers: registry,
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := svc.InstallDefaultPolicies(ctx); err != nil {
-				t.Fatal(err)
-			}
+			svc := verifiertest.NewService(t, map[kbs.Tee]verifier.Verifier{kbs.TeeAzSnpVtpm: fakeVerifier(t)}, tc.rvs)
 			req := as.VerificationRequest{Tee: kbs.TeeAzSnpVtpm, Evidence: evidence, RuntimeData: runtimeData}
 			if _, err := svc.Evaluate(ctx, []as.VerificationRequest{req}, nil); err != nil {
 				t.Fatalf("Evaluate: %v", err)
 			}
-			submod := issuer.submods["cpu0"]
+			submod := svc.Issuer.Submodules()["cpu0"]
 			want := map[string]int{"file-system": 0, "instance-identity": 0, "runtime-opaque": 0, "storage-opaque": 0, "sourced-data": 0}
 			for k, v := range tc.vector {
 				want[k] = v
 			}
-			if !reflect.DeepEqual(submod.TrustVector, want) {
-				t.Errorf("our default policy: %v, want %v", submod.TrustVector, want)
-			}
-			if status := token.Status(submod.TrustVector); status != tc.status {
-				t.Errorf("status %q, want %q", status, tc.status)
-			}
-			theirs, err := engine.Appraise(ctx, upstreamPolicy, submod.AnnotatedEvidence, lookup)
-			if err != nil {
-				t.Fatalf("upstream policy: %v", err)
-			}
-			if !reflect.DeepEqual(theirs.TrustVector, submod.TrustVector) {
-				t.Errorf("upstream's policy gives %v, ours %v", theirs.TrustVector, submod.TrustVector)
-			}
+			svc.CheckAppraisal(t, submod, want, tc.status, upstreamPolicy)
 		})
 	}
 }

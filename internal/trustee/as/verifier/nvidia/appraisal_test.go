@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"reflect"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,27 +15,12 @@ import (
 	"github.com/cocoon-cc/cocoon/internal/trustee/as"
 	"github.com/cocoon-cc/cocoon/internal/trustee/as/verifier"
 	"github.com/cocoon-cc/cocoon/internal/trustee/as/verifier/sample"
-	"github.com/cocoon-cc/cocoon/internal/trustee/policy"
-	"github.com/cocoon-cc/cocoon/internal/trustee/storage"
-	"github.com/cocoon-cc/cocoon/internal/trustee/token"
+	"github.com/cocoon-cc/cocoon/internal/trustee/as/verifier/verifiertest"
 	"github.com/cocoon-cc/cocoon/protocol/kbs"
 	"github.com/cocoon-cc/cocoon/tee/nvidia"
 	"github.com/cocoon-cc/cocoon/tee/nvidia/nvidiatest"
 	tsample "github.com/cocoon-cc/cocoon/tee/sample"
 )
-
-// recordingIssuer keeps the submodules the Attestation Service would sign.
-type recordingIssuer struct {
-	mu      sync.Mutex
-	submods map[string]token.Submodule
-}
-
-func (r *recordingIssuer) Issue(_ context.Context, submods map[string]token.Submodule) (string, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.submods = submods
-	return "token", nil
-}
 
 // goodResponder answers every OCSP request for dev's CA with "good".
 func goodResponder(t *testing.T, dev *nvidiatest.Device) *httptest.Server {
@@ -95,12 +78,6 @@ func TestGPUAppraisal(t *testing.T) {
 		{Tee: kbs.TeeNvidia, Evidence: gpuEvidence, RuntimeData: deviceRuntimeData},
 	}
 	rvs := map[string]string{"allowed_vbios_versions": `["96.00.9f.00.01"]`, "allowed_driver_versions": `["550.90.07"]`}
-	lookup := func(_ context.Context, id string) (json.RawMessage, error) {
-		if v, ok := rvs[id]; ok {
-			return json.RawMessage(v), nil
-		}
-		return nil, nil
-	}
 	upstreamPolicy := string(upstream.Read(t, "trustee/policies/as/ear_default_policy_gpu.rego"))
 	notRecognised := map[string]int{"executables": 33, "hardware": 97, "configuration": 36,
 		"file-system": 0, "instance-identity": 0, "runtime-opaque": 0, "storage-opaque": 0, "sourced-data": 0}
@@ -118,32 +95,17 @@ func TestGPUAppraisal(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			registry := verifier.NewRegistry()
-			for tee, tv := range map[kbs.Tee]verifier.Verifier{kbs.TeeSample: sample.CPU{}, kbs.TeeNvidia: v} {
-				if err := registry.Register(tee, tv); err != nil {
-					t.Fatal(err)
-				}
-			}
-			issuer := &recordingIssuer{}
-			engine := policy.NewEngine(nil)
-			svc, err := as.New(as.DefaultConfig(), as.Deps{
-				Store: storage.NewMemory(), Policies: engine, ReferenceValues: lookup, Issuer: issuer, Verifiers: registry,
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := svc.InstallDefaultPolicies(ctx); err != nil {
-				t.Fatal(err)
-			}
+			svc := verifiertest.NewService(t, map[kbs.Tee]verifier.Verifier{kbs.TeeSample: sample.CPU{}, kbs.TeeNvidia: v}, rvs)
 			if _, err := svc.Evaluate(ctx, requests, nil); err != nil {
 				t.Fatalf("Evaluate: %v", err)
 			}
-			if len(issuer.submods) != 2 {
-				t.Fatalf("submodules %v, want cpu0 and gpu0", issuer.submods)
+			submods := svc.Issuer.Submodules()
+			if len(submods) != 2 {
+				t.Fatalf("submodules %v, want cpu0 and gpu0", submods)
 			}
-			gpu0, ok := issuer.submods["gpu0"]
+			gpu0, ok := submods["gpu0"]
 			if !ok {
-				t.Fatalf("no gpu0 in %v", issuer.submods)
+				t.Fatalf("no gpu0 in %v", submods)
 			}
 			claims, ok := gpu0.AnnotatedEvidence["nvidia"].(map[string]any)
 			if !ok {
@@ -154,19 +116,7 @@ func TestGPUAppraisal(t *testing.T) {
 				claims[nvidia.ClaimOCSPStatus] != string(c.ocsp) {
 				t.Errorf("gpu0 claims: arch %v uuid %v vbios %v ocsp %v", claims["arch"], claims["uuid"], config["vbios_version"], claims[nvidia.ClaimOCSPStatus])
 			}
-			if !reflect.DeepEqual(gpu0.TrustVector, notRecognised) {
-				t.Errorf("gpu0 under our default GPU policy: %v, want %v", gpu0.TrustVector, notRecognised)
-			}
-			if status := token.Status(gpu0.TrustVector); status != "contraindicated" {
-				t.Errorf("gpu0 status %q, want contraindicated", status)
-			}
-			theirs, err := engine.Appraise(ctx, upstreamPolicy, gpu0.AnnotatedEvidence, lookup)
-			if err != nil {
-				t.Fatalf("upstream policy: %v", err)
-			}
-			if !reflect.DeepEqual(theirs.TrustVector, gpu0.TrustVector) {
-				t.Errorf("upstream's default GPU policy gives %v, ours %v", theirs.TrustVector, gpu0.TrustVector)
-			}
+			svc.CheckAppraisal(t, gpu0, notRecognised, "contraindicated", upstreamPolicy)
 		})
 	}
 }

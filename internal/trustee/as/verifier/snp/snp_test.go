@@ -4,10 +4,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/sha512"
-	"encoding/json"
 	"errors"
 	"reflect"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,9 +13,6 @@ import (
 	"github.com/cocoon-cc/cocoon/internal/trustee/as"
 	"github.com/cocoon-cc/cocoon/internal/trustee/as/verifier"
 	"github.com/cocoon-cc/cocoon/internal/trustee/as/verifier/verifiertest"
-	"github.com/cocoon-cc/cocoon/internal/trustee/policy"
-	"github.com/cocoon-cc/cocoon/internal/trustee/storage"
-	"github.com/cocoon-cc/cocoon/internal/trustee/token"
 	"github.com/cocoon-cc/cocoon/protocol/kbs"
 	"github.com/cocoon-cc/cocoon/tee/snp"
 	"github.com/cocoon-cc/cocoon/tee/snp/snptest"
@@ -97,19 +92,6 @@ func TestOptionsFromConfig(t *testing.T) {
 	}
 }
 
-// recordingIssuer keeps the submodules the Attestation Service would sign.
-type recordingIssuer struct {
-	mu      sync.Mutex
-	submods map[string]token.Submodule
-}
-
-func (r *recordingIssuer) Issue(_ context.Context, submods map[string]token.Submodule) (string, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.submods = submods
-	return "token", nil
-}
-
 // TestDebugGuestAppraisal runs SNP evidence through the Attestation
 // Service with our default CPU policy, then appraises the same input with
 // upstream's policy: a guest whose policy allows debugging gets the same
@@ -130,31 +112,11 @@ func TestDebugGuestAppraisal(t *testing.T) {
 		"snp_smt_enabled": `true`, "snp_tsme_enabled": `false`, "snp_guest_abi_major": `0`, "snp_guest_abi_minor": `0`,
 		"snp_single_socket": `false`, "snp_smt_allowed": `true`,
 	}
-	lookup := func(_ context.Context, id string) (json.RawMessage, error) {
-		if v, ok := rvs[id]; ok {
-			return json.RawMessage(v), nil
-		}
-		return nil, nil
-	}
 	v, err := New(Options{Roots: p.Roots, VCEKSources: []VCEKSource{}, Now: func() time.Time { return snptest.Now }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	registry := verifier.NewRegistry()
-	if err := registry.Register(kbs.TeeSnp, v); err != nil {
-		t.Fatal(err)
-	}
-	issuer := &recordingIssuer{}
-	engine := policy.NewEngine(nil)
-	svc, err := as.New(as.DefaultConfig(), as.Deps{
-		Store: storage.NewMemory(), Policies: engine, ReferenceValues: lookup, Issuer: issuer, Verifiers: registry,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := svc.InstallDefaultPolicies(ctx); err != nil {
-		t.Fatal(err)
-	}
+	svc := verifiertest.NewService(t, map[kbs.Tee]verifier.Verifier{kbs.TeeSnp: v}, rvs)
 	upstreamPolicy := string(upstream.Read(t, "trustee/policies/as/ear_default_policy_cpu.rego"))
 
 	for _, tc := range []struct {
@@ -175,25 +137,13 @@ func TestDebugGuestAppraisal(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Evaluate: %v", err)
 			}
-			submod := issuer.submods["cpu0"]
+			submod := svc.Issuer.Submodules()["cpu0"]
 			if got := submod.AnnotatedEvidence["snp"].(map[string]any)["policy_debug_allowed"]; got != tc.debug {
 				t.Errorf("policy_debug_allowed claim = %v, want %v", got, tc.debug)
 			}
 			want := map[string]int{"executables": 3, "hardware": 2, "configuration": tc.configuration,
 				"file-system": 0, "instance-identity": 0, "runtime-opaque": 0, "storage-opaque": 0, "sourced-data": 0}
-			if !reflect.DeepEqual(submod.TrustVector, want) {
-				t.Errorf("our default policy: %v, want %v", submod.TrustVector, want)
-			}
-			if status := token.Status(submod.TrustVector); status != tc.status {
-				t.Errorf("status %q, want %q", status, tc.status)
-			}
-			theirs, err := engine.Appraise(ctx, upstreamPolicy, submod.AnnotatedEvidence, lookup)
-			if err != nil {
-				t.Fatalf("upstream policy: %v", err)
-			}
-			if !reflect.DeepEqual(theirs.TrustVector, submod.TrustVector) {
-				t.Errorf("upstream's policy gives %v, ours %v", theirs.TrustVector, submod.TrustVector)
-			}
+			svc.CheckAppraisal(t, submod, want, tc.status, upstreamPolicy)
 		})
 	}
 }
