@@ -2,6 +2,7 @@ package as
 
 import (
 	"context"
+	"github.com/cocoon-cc/cocoon/internal/trustee/as/astest"
 	"log/slog"
 	"testing"
 
@@ -21,7 +22,7 @@ func BenchmarkEvaluateSample(b *testing.B) {
 	svc, err := New(DefaultConfig(), Deps{
 		Store:           storage.NewMemory(),
 		Policies:        policy.NewEngine(slog.New(slog.DiscardHandler)),
-		ReferenceValues: referenceValues(sampleRVs),
+		ReferenceValues: astest.ReferenceValues(sampleRVs),
 		Issuer:          issuer,
 		Verifiers:       sampleRegistry(b),
 	})

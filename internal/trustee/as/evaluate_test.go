@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"github.com/cocoon-cc/cocoon/internal/trustee/as/astest"
 	"log/slog"
 	"reflect"
 	"testing"
@@ -84,10 +85,10 @@ func TestEvaluateSample(t *testing.T) {
 	svc, issuer := newTestService(t, DefaultConfig(), sampleRVs)
 	req := guest{}.primary(t)
 	tok, err := svc.Evaluate(context.Background(), []VerificationRequest{req}, nil)
-	if err != nil || tok != "recorded" {
+	if err != nil || tok != astest.Token {
 		t.Fatalf("Evaluate = %q, %v", tok, err)
 	}
-	submods := issuer.last()
+	submods := issuer.Submodules()
 	if len(submods) != 1 {
 		t.Fatalf("submods = %v, want cpu0 only", submods)
 	}
@@ -121,7 +122,7 @@ func TestEvaluateSampleWithoutReferenceValuesIsContraindicated(t *testing.T) {
 	if _, err := svc.Evaluate(context.Background(), []VerificationRequest{guest{}.primary(t)}, nil); err != nil {
 		t.Fatal(err)
 	}
-	cpu0 := issuer.last()["cpu0"]
+	cpu0 := issuer.Submodules()["cpu0"]
 	if want := (vector{33, 97, 2}).full(); !reflect.DeepEqual(cpu0.TrustVector, want) {
 		t.Errorf("trust vector = %v, want %v", cpu0.TrustVector, want)
 	}
@@ -137,7 +138,7 @@ func TestEvaluateSampleWithDevices(t *testing.T) {
 	if _, err := svc.Evaluate(context.Background(), reqs, []string{"default"}); err != nil {
 		t.Fatalf("Evaluate: %v", err)
 	}
-	submods := issuer.last()
+	submods := issuer.Submodules()
 	for _, name := range []string{"cpu0", "gpu0", "gpu1"} {
 		if _, ok := submods[name]; !ok {
 			t.Errorf("no submodule %s in %v", name, submods)
@@ -171,7 +172,7 @@ func TestEvaluateTerseTokenDropsAdditionalEvidence(t *testing.T) {
 	if _, err := svc.Evaluate(context.Background(), []VerificationRequest{g.primary(t)}, nil); err != nil {
 		t.Fatalf("Evaluate (the digest still covers the additional evidence): %v", err)
 	}
-	claims := issuer.last()["cpu0"].AnnotatedEvidence["runtime_data_claims"].(map[string]any)
+	claims := issuer.Submodules()["cpu0"].AnnotatedEvidence["runtime_data_claims"].(map[string]any)
 	if _, ok := claims["additional-evidence"]; ok {
 		t.Errorf("additional-evidence kept in a terse token: %v", claims)
 	}
@@ -188,7 +189,7 @@ func TestEvaluateInitData(t *testing.T) {
 	if _, err := svc.Evaluate(context.Background(), []VerificationRequest{req}, nil); err != nil {
 		t.Fatalf("Evaluate: %v", err)
 	}
-	cpu0 := issuer.last()["cpu0"]
+	cpu0 := issuer.Submodules()["cpu0"]
 	digest := sha256.Sum256([]byte(body)) // the document says algorithm = 'sha256'
 	if got, want := cpu0.AnnotatedEvidence["init_data"], base64.StdEncoding.EncodeToString(digest[:]); got != want {
 		t.Errorf("init_data = %v, want %v", got, want)
@@ -280,7 +281,7 @@ func TestEvaluateRefuses(t *testing.T) {
 			if !errors.Is(err, tt.want) {
 				t.Errorf("err = %v, want %v", err, tt.want)
 			}
-			if tok != "" || issuer.last() != nil {
+			if tok != "" || issuer.Submodules() != nil {
 				t.Errorf("a token was issued: %q", tok)
 			}
 		})
@@ -331,7 +332,7 @@ trust_claims := {"hardware": hardware, "executables": 3}
 	if err != nil {
 		t.Fatal(err)
 	}
-	cpu0 := issuer.last()["cpu0"]
+	cpu0 := issuer.Submodules()["cpu0"]
 	if cpu0.PolicyID != "strict" {
 		t.Errorf("policy id = %q, want strict (the requested id, not strict_cpu)", cpu0.PolicyID)
 	}
@@ -353,7 +354,7 @@ func TestEvaluateSignedToken(t *testing.T) {
 	svc, err := New(DefaultConfig(), Deps{
 		Store:           storage.NewMemory(),
 		Policies:        policy.NewEngine(nil),
-		ReferenceValues: referenceValues(sampleRVs),
+		ReferenceValues: astest.ReferenceValues(sampleRVs),
 		Issuer:          issuer,
 		Verifiers:       sampleRegistry(t),
 	})

@@ -34,11 +34,11 @@ func FuzzEvaluate(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if tok == "" || issuer.last()["cpu0"].TrustVector == nil {
+		if tok == "" || issuer.Submodules()["cpu0"].TrustVector == nil {
 			t.Fatalf("success without a token: %q", tok)
 		}
 		// Whatever else the evidence holds, it is bound to the runtime data.
-		if got := issuer.last()["cpu0"].AnnotatedEvidence["report_data"]; got != reportData {
+		if got := issuer.Submodules()["cpu0"].AnnotatedEvidence["report_data"]; got != reportData {
 			t.Fatalf("token issued for report_data %v, want %v", got, reportData)
 		}
 	})

@@ -3,6 +3,7 @@ package as
 import (
 	"context"
 	"encoding/json"
+	"github.com/cocoon-cc/cocoon/internal/trustee/as/astest"
 	"reflect"
 	"testing"
 
@@ -54,11 +55,11 @@ func TestDefaultPoliciesMatchUpstream(t *testing.T) {
 		for _, c := range class.cases {
 			t.Run(class.ours+"/"+c.name, func(t *testing.T) {
 				input := decodeInput(t, c.input)
-				got, err := engine.Appraise(context.Background(), string(ours), input, referenceValues(c.rvs))
+				got, err := engine.Appraise(context.Background(), string(ours), input, astest.ReferenceValues(c.rvs))
 				if err != nil {
 					t.Fatalf("ours: %v", err)
 				}
-				want, err := engine.Appraise(context.Background(), theirs, input, referenceValues(c.rvs))
+				want, err := engine.Appraise(context.Background(), theirs, input, astest.ReferenceValues(c.rvs))
 				if err != nil {
 					t.Fatalf("upstream: %v", err)
 				}

@@ -3,6 +3,7 @@ package as
 import (
 	"context"
 	"errors"
+	"github.com/cocoon-cc/cocoon/internal/trustee/as/astest"
 	"reflect"
 	"testing"
 
@@ -73,7 +74,7 @@ func TestGetPolicyMissing(t *testing.T) {
 
 func TestListPoliciesRefusesForeignKeys(t *testing.T) {
 	store := storage.NewMemory()
-	svc, err := New(DefaultConfig(), Deps{Store: store, Policies: policy.NewEngine(nil), Issuer: &recordingIssuer{}, Verifiers: sampleRegistry(t)})
+	svc, err := New(DefaultConfig(), Deps{Store: store, Policies: policy.NewEngine(nil), Issuer: &astest.RecordingIssuer{}, Verifiers: sampleRegistry(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +87,7 @@ func TestListPoliciesRefusesForeignKeys(t *testing.T) {
 }
 
 func TestNewRequiresDependencies(t *testing.T) {
-	full := Deps{Store: storage.NewMemory(), Policies: policy.NewEngine(nil), Issuer: &recordingIssuer{}, Verifiers: sampleRegistry(t)}
+	full := Deps{Store: storage.NewMemory(), Policies: policy.NewEngine(nil), Issuer: &astest.RecordingIssuer{}, Verifiers: sampleRegistry(t)}
 	for name, drop := range map[string]func(*Deps){
 		"store":     func(d *Deps) { d.Store = nil },
 		"policies":  func(d *Deps) { d.Policies = nil },

@@ -1,10 +1,8 @@
 package verifiertest
 
 import (
-	"context"
-	"encoding/json"
+	"github.com/cocoon-cc/cocoon/internal/trustee/as/astest"
 	"reflect"
-	"sync"
 	"testing"
 
 	"github.com/cocoon-cc/cocoon/internal/trustee/as"
@@ -15,45 +13,12 @@ import (
 	"github.com/cocoon-cc/cocoon/protocol/kbs"
 )
 
-// RecordingIssuer keeps the submodules the Attestation Service would
-// sign, so tests read the appraisal without decoding a token.
-type RecordingIssuer struct {
-	mu      sync.Mutex
-	submods map[string]token.Submodule
-}
-
-// Issue records submods and returns a placeholder token.
-func (r *RecordingIssuer) Issue(_ context.Context, submods map[string]token.Submodule) (string, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.submods = submods
-	return "token", nil
-}
-
-// Submodules are those of the last Issue call.
-func (r *RecordingIssuer) Submodules() map[string]token.Submodule {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.submods
-}
-
-// ReferenceValues serves query_reference_value from JSON texts by id; an
-// unknown id has no reference value.
-func ReferenceValues(values map[string]string) policy.RVLookup {
-	return func(_ context.Context, id string) (json.RawMessage, error) {
-		if v, ok := values[id]; ok {
-			return json.RawMessage(v), nil
-		}
-		return nil, nil
-	}
-}
-
 // Service is an Attestation Service with the default policies installed,
 // its policy engine and the issuer recording what it would sign.
 type Service struct {
 	*as.Service
 	Engine          *policy.Engine
-	Issuer          *RecordingIssuer
+	Issuer          *astest.RecordingIssuer
 	ReferenceValues policy.RVLookup
 }
 
@@ -67,7 +32,7 @@ func NewService(t testing.TB, verifiers map[kbs.Tee]verifier.Verifier, rvs map[s
 			t.Fatal(err)
 		}
 	}
-	s := &Service{Engine: policy.NewEngine(nil), Issuer: &RecordingIssuer{}, ReferenceValues: ReferenceValues(rvs)}
+	s := &Service{Engine: policy.NewEngine(nil), Issuer: &astest.RecordingIssuer{}, ReferenceValues: astest.ReferenceValues(rvs)}
 	svc, err := as.New(as.DefaultConfig(), as.Deps{
 		Store: storage.NewMemory(), Policies: s.Engine, ReferenceValues: s.ReferenceValues, Issuer: s.Issuer, Verifiers: registry,
 	})
