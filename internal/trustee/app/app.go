@@ -125,7 +125,7 @@ func newTokens(cfg *config.Config, logger *slog.Logger) (*token.Issuer, *token.V
 	tokens, err := token.NewVerifier(token.VerifierConfig{
 		TrustedCertsPaths: tt.TrustedCertsPaths, TrustedJWKSets: tt.TrustedJWKSets,
 		InsecureHeaderJWK: tt.InsecureHeaderJWK, ExtraTeeKeyPaths: tt.ExtraTEEKeyPaths,
-	}, logger, token.WithTrustedKey(issuer.PublicKey()))
+	}, logger, token.WithIssuer(issuer))
 	if err != nil {
 		return nil, nil, fmt.Errorf("attestation_token: %w", err)
 	}

@@ -89,7 +89,9 @@ func pluginError(err error) error {
 
 // attestationClaims finds the caller's attestation token (an attested
 // session cookie first, then Authorization: Bearer) and verifies it; a token
-// from our own session store is verified too, as upstream does.
+// from our own session store is verified too, as upstream does, though one
+// the co-located AS signed or one verified before costs no signature check
+// (token.WithIssuer).
 func (s *Server) attestationClaims(r *http.Request) (map[string]any, error) {
 	token, ok := s.sessionToken(r)
 	if !ok {

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -72,6 +73,9 @@ type Issuer struct {
 	jwk    jose.JSONWebKey // public signer key as published in tokens and JWKS
 	signer *es256Signer
 	now    func() time.Time
+	// issued, when a co-located Verifier trusts this issuer (WithIssuer),
+	// receives every token signed, so that Verifier need not check it.
+	issued atomic.Pointer[verifiedTokens]
 }
 
 // NewIssuer loads the signer key and certificate chain named by cfg, or
@@ -173,6 +177,9 @@ func (i *Issuer) Issue(ctx context.Context, submods map[string]Submodule) (strin
 	token, err := i.signer.sign(payload)
 	if err != nil {
 		return "", fmt.Errorf("issue token: sign: %w", err)
+	}
+	if verified := i.issued.Load(); verified != nil {
+		verified.addIssued(token, payload)
 	}
 	return token, nil
 }

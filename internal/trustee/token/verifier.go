@@ -43,6 +43,7 @@ type Verifier struct {
 	insecureHeaderJWK bool
 	extraTeeKeyPaths  []string
 	headerKeys        keyCache
+	verified          *verifiedTokens
 	httpClient        *http.Client
 	now               func() time.Time
 	logger            *slog.Logger
@@ -61,6 +62,18 @@ func WithTrustedKey(pub *ecdsa.PublicKey) Option {
 	return func(v *Verifier) { v.pinnedKeys = append(v.pinnedKeys, pub) }
 }
 
+// WithIssuer trusts a co-located issuer, as WithTrustedKey(i.PublicKey())
+// does, and has the issuer hand over each token it signs together with the
+// claims it signed, so that the KBS takes its own fresh tokens as verified
+// instead of checking a signature it has just made. A token from anywhere
+// else is verified as before.
+func WithIssuer(i *Issuer) Option {
+	return func(v *Verifier) {
+		v.pinnedKeys = append(v.pinnedKeys, i.PublicKey())
+		i.issued.Store(v.verified)
+	}
+}
+
 // WithHTTPClient sets the client used to fetch https:// JWK sets.
 func WithHTTPClient(client *http.Client) Option {
 	return func(v *Verifier) { v.httpClient = client }
@@ -76,6 +89,7 @@ func NewVerifier(cfg VerifierConfig, logger *slog.Logger, opts ...Option) (*Veri
 		insecureHeaderJWK: cfg.InsecureHeaderJWK,
 		extraTeeKeyPaths:  cfg.ExtraTeeKeyPaths,
 		httpClient:        &http.Client{Timeout: jwksFetchTimeout},
+		verified:          newVerifiedTokens(verifiedGeneration),
 		now:               time.Now,
 		logger:            logger,
 	}
@@ -126,13 +140,38 @@ func (v *Verifier) addTrustedCerts(path string) error {
 // Verify checks the token's signature, key provenance, algorithm and
 // validity period, and returns its claims. Numbers in the claims are
 // json.Number so that large integers survive.
+//
+// A token seen before (see verifiedTokens) skips the signature check and
+// the decoding, never the validity period. Its claims are then the same
+// map as before: callers must not modify them.
 func (v *Verifier) Verify(ctx context.Context, token string) (map[string]any, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	claims, err := v.verify(token)
+	claims, err := v.verifyOnce(token)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrTokenInvalid, err)
+	}
+	return claims, nil
+}
+
+// verifyOnce verifies token unless it is already settled, and checks its
+// validity period either way.
+func (v *Verifier) verifyOnce(token string) (map[string]any, error) {
+	settled, ok := v.verified.get(token)
+	if !ok {
+		claims, err := v.verify(token)
+		if err == nil {
+			v.verified.addClaims(token, claims)
+		}
+		return claims, err
+	}
+	claims, err := settled.claimsOf()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkValidity(claims, v.now()); err != nil {
+		return nil, err
 	}
 	return claims, nil
 }

@@ -1,0 +1,89 @@
+package token
+
+import (
+	"sync"
+)
+
+// verifiedGeneration bounds each of verifiedTokens' two generations. An RCAR
+// client reads its resources within moments of /attest, and a passport
+// token is presented again and again, so a small working set catches both;
+// at a few KB a token, the cache stays under ~20 MB.
+const verifiedGeneration = 1024
+
+// verifiedTokens remembers tokens whose signature and key provenance are
+// settled, with their decoded claims, so that a token presented again (the
+// session token at each resource read, a passport token at each request) is
+// not verified and decoded again. Entries are keyed by the token's exact
+// text: only the very bytes that verified, or that a trusted co-located
+// issuer signed, can hit. The validity period is not cached: Verify checks
+// exp and nbf on every use.
+//
+// Eviction is by generation: when the current map is full it becomes the
+// previous one and the old previous one is dropped; a hit in the previous
+// generation moves the entry back to the current one.
+type verifiedTokens struct {
+	mu         sync.Mutex
+	cur, prev  map[string]*verifiedToken
+	generation int
+}
+
+// verifiedToken is one settled token. An issued token's payload is decoded
+// on first use, so tokens that are never presented back cost no decoding.
+type verifiedToken struct {
+	payload []byte
+	once    sync.Once
+	claims  map[string]any
+	err     error
+}
+
+func newVerifiedTokens(generation int) *verifiedTokens {
+	return &verifiedTokens{generation: generation, cur: make(map[string]*verifiedToken)}
+}
+
+// claimsOf decodes the payload once.
+func (t *verifiedToken) claimsOf() (map[string]any, error) {
+	t.once.Do(func() {
+		t.claims, t.err = decodeClaims(t.payload)
+		t.payload = nil
+	})
+	return t.claims, t.err
+}
+
+func (c *verifiedTokens) get(token string) (*verifiedToken, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t, ok := c.cur[token]; ok {
+		return t, true
+	}
+	t, ok := c.prev[token]
+	if ok {
+		delete(c.prev, token)
+		c.insert(token, t)
+	}
+	return t, ok
+}
+
+// addClaims remembers a token that passed verification.
+func (c *verifiedTokens) addClaims(token string, claims map[string]any) {
+	t := &verifiedToken{claims: claims}
+	t.once.Do(func() {})
+	c.add(token, t)
+}
+
+// addIssued remembers a token the trusted issuer just signed over payload.
+func (c *verifiedTokens) addIssued(token string, payload []byte) {
+	c.add(token, &verifiedToken{payload: payload})
+}
+
+func (c *verifiedTokens) add(token string, t *verifiedToken) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.insert(token, t)
+}
+
+func (c *verifiedTokens) insert(token string, t *verifiedToken) {
+	if len(c.cur) >= c.generation {
+		c.prev, c.cur = c.cur, make(map[string]*verifiedToken, c.generation)
+	}
+	c.cur[token] = t
+}
