@@ -30,9 +30,33 @@ import (
 // processes sharing the directory (KBS, AS and RVPS run apart) are treated
 // alike and cannot interleave badly. (Temp-file reaping uses flock(2), so
 // LocalFs builds on Linux, macOS and the BSDs.)
+//
+// On Linux, Get keeps small values (up to 64 KiB, 512 of them) in memory,
+// each with the identity of the file it was read from: device, inode, size,
+// mtime and ctime, from an fstat of the very file descriptor that was read.
+// A later Get stats the key's path and serves a copy of the value only if
+// the identity is unchanged; otherwise it reads the file again. No other
+// writer needs to do anything for this: any write, in place (as upstream
+// Trustee writes) or by rename (as Cocoon does), changes the identity,
+// because the kernel sets ctime on every change and user space cannot set
+// it. One hole remains: the file clock is coarse, so two writes within one
+// tick can leave equal times, and a file rewritten in place with the same
+// size (or a new file reusing a freed inode number) could then look
+// unchanged. So a value is cached only once its file has settled: its ctime
+// is more than a second older than the start of the read (git's "racily
+// clean" rule). Any later write gets a later ctime, so a settled file's
+// identity cannot come back with other contents. Writes and deletes through
+// this LocalFs drop the key's entry at once.
+//
+// The cache is used only when the directory is on a local filesystem (ext4,
+// XFS, btrfs, tmpfs, overlayfs or f2fs), and only for files on the
+// directory's device: a network or FUSE filesystem may answer stat from an
+// attribute cache that only open revalidates, and a stale stat would mean a
+// stale value. There every Get reads the file, as on other platforms.
 type LocalFs struct {
 	dir    string
 	closed atomic.Bool
+	cache  *valueCache // nil: every Get reads the file
 	// durableNS remembers namespaces whose directory this process has
 	// created or seen, and whose entry in dir it has fsynced.
 	durableNS sync.Map
@@ -57,7 +81,7 @@ func OpenLocalFs(dir string) (*LocalFs, error) {
 			}
 		}
 	}
-	return &LocalFs{dir: dir}, nil
+	return &LocalFs{dir: dir, cache: newValueCache(dir)}, nil
 }
 
 // Get implements Store.
@@ -65,7 +89,7 @@ func (s *LocalFs) Get(ctx context.Context, namespace, key string) ([]byte, error
 	if err := s.checkCall(ctx, namespace, key); err != nil {
 		return nil, err
 	}
-	v, err := os.ReadFile(s.keyPath(namespace, key))
+	v, err := s.readValue(namespace, key)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w: %s/%s", ErrNotFound, namespace, key)
 	}
@@ -81,6 +105,7 @@ func (s *LocalFs) Set(ctx context.Context, namespace, key string, value []byte, 
 		return err
 	}
 	err := s.set(namespace, key, value, overwrite)
+	s.forgetValue(namespace, key)
 	switch {
 	case errors.Is(err, ErrExists):
 		return fmt.Errorf("%w: %s/%s", ErrExists, namespace, key)
@@ -124,6 +149,7 @@ func (s *LocalFs) Delete(ctx context.Context, namespace, key string) error {
 		return err
 	}
 	err := os.Remove(s.keyPath(namespace, key))
+	s.forgetValue(namespace, key)
 	if errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("%w: %s/%s", ErrNotFound, namespace, key)
 	}

@@ -1,0 +1,16 @@
+//go:build !linux
+
+package storage
+
+import "os"
+
+// No value cache outside Linux: every Get reads the key's file.
+type valueCache struct{}
+
+func newValueCache(string) *valueCache { return nil }
+
+func (s *LocalFs) readValue(namespace, key string) ([]byte, error) {
+	return os.ReadFile(s.keyPath(namespace, key))
+}
+
+func (*LocalFs) forgetValue(string, string) {}
