@@ -3,8 +3,6 @@ package policy
 import (
 	"context"
 	"fmt"
-
-	"github.com/open-policy-agent/opa/v1/rego"
 )
 
 // Extension is a policy-provided EAR appraisal extension.
@@ -42,8 +40,8 @@ func (e *Engine) Appraise(ctx context.Context, module string, input map[string]a
 	}
 	ctx, cancel := withEvalTimeout(ctx)
 	defer cancel()
-	session := &rvSession{lookup: rv}
-	rs, err := pq.Eval(withRVSession(ctx, session), rego.EvalParsedInput(in))
+	session := &rvSession{lookup: rv, terms: &e.rvTerms}
+	rs, err := evaluate(withRVSession(ctx, session), pq, in)
 	if session.err != nil {
 		return nil, fmt.Errorf("policy: evaluate appraisal: query_reference_value: %w", session.err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"maps"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -313,5 +314,22 @@ func TestAppraiseConcurrent(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Fatal(err)
+	}
+}
+
+func TestAppraiseTakesAnExtensionSetAsAnArray(t *testing.T) {
+	// Upstream's regorus serialises a set as an array; so does OPA's JSON.
+	module := "package policy\n\ntrust_claims := {\"hardware\": 2}\n" +
+		"extensions := {{\"name\": \"b\", \"key\": 2, \"value\": {\"x\": [1]}}, {\"name\": \"a\", \"key\": 1, \"value\": \"v\"}}\n"
+	got, err := NewEngine(nil).Appraise(context.Background(), module, map[string]any{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Extension{
+		{Name: "a", Key: 1, Value: "v"},
+		{Name: "b", Key: 2, Value: map[string]any{"x": []any{json.Number("1")}}},
+	}
+	if !reflect.DeepEqual(got.Extensions, want) {
+		t.Fatalf("extensions = %#v, want %#v", got.Extensions, want)
 	}
 }

@@ -4,8 +4,9 @@
 // resource policy (data.policy.allow).
 //
 // Policies arrive as text at run time, so the Engine compiles each distinct
-// text once and caches the prepared query under the SHA-256 of the text and
-// the policy kind.
+// text once and caches the prepared query under the text and the policy
+// kind. Reference values are converted to OPA terms once per distinct JSON
+// text, and evaluations skip OPA's per-call metrics and result conversion.
 //
 // # Rego versions
 //

@@ -63,6 +63,8 @@ type Engine struct {
 	cache  *preparedCache
 	// store serves the per-call data document (see dataStore).
 	store storage.Store
+	// rvTerms holds reference values already converted to OPA terms.
+	rvTerms termCache
 }
 
 // NewEngine returns an Engine logging to logger (slog.Default() if nil).

@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -24,11 +23,16 @@ type rvSessionKey struct{}
 
 // rvSession is one evaluation's reference-value source. It travels in the
 // context because the prepared query (and so the builtin) is shared by
-// every evaluation of a policy, while the lookup is per call. It keeps the
-// lookup's error because OPA's halt error does not unwrap to it.
+// every evaluation of a policy, while the lookup is per call. OPA
+// evaluates one query sequentially, so it needs no lock.
 type rvSession struct {
 	lookup RVLookup
-	err    error // first failed lookup; OPA evaluates one query sequentially
+	terms  *termCache
+	// answers memoizes this evaluation's lookups by id, so a policy may
+	// call query_reference_value for the same id in many rules.
+	answers map[string]*ast.Term
+	// err is the first failed lookup: OPA's halt error does not unwrap to it.
+	err error
 }
 
 func withRVSession(ctx context.Context, s *rvSession) context.Context {
@@ -36,15 +40,13 @@ func withRVSession(ctx context.Context, s *rvSession) context.Context {
 }
 
 // queryReferenceValue is upstream's regorus extension of the same name and
-// arity: the stored value of a reference value, or null. It is memoized per
-// evaluation, so a policy may call it for the same id in many rules. Its
-// errors halt the evaluation: a failed lookup must fail the appraisal, not
-// read as "no reference value".
+// arity: the stored value of a reference value, or null. Its errors halt
+// the evaluation: a failed lookup must fail the appraisal, not read as "no
+// reference value".
 var queryReferenceValue = rego.Function1(
 	&rego.Function{
 		Name:             "query_reference_value",
 		Decl:             types.NewFunction(types.Args(types.Named("id", types.S)), types.A),
-		Memoize:          true,
 		Nondeterministic: true,
 	},
 	func(bctx rego.BuiltinContext, op *ast.Term) (*ast.Term, error) {
@@ -60,34 +62,37 @@ var queryReferenceValue = rego.Function1(
 		if err != nil {
 			return nil, rego.NewHaltError(err)
 		}
-		return ast.NewTerm(value), nil
+		return value, nil
 	},
 )
 
-// query looks id up, remembering the first failure for the caller.
-func (s *rvSession) query(ctx context.Context, id string) (ast.Value, error) {
-	value, err := s.decode(ctx, id)
+// query answers id from this evaluation's memo or else the lookup,
+// remembering the first failure for the caller.
+func (s *rvSession) query(ctx context.Context, id string) (*ast.Term, error) {
+	if t, ok := s.answers[id]; ok {
+		return t, nil
+	}
+	t, err := s.fetch(ctx, id)
 	if err != nil {
 		err = fmt.Errorf("reference value %q: %w", id, err)
 		if s.err == nil {
 			s.err = err
 		}
+		return nil, err
 	}
-	return value, err
+	if s.answers == nil {
+		s.answers = make(map[string]*ast.Term)
+	}
+	s.answers[id] = t
+	return t, nil
 }
 
-func (s *rvSession) decode(ctx context.Context, id string) (ast.Value, error) {
+func (s *rvSession) fetch(ctx context.Context, id string) (*ast.Term, error) {
 	raw, err := s.lookup(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if len(bytes.TrimSpace(raw)) == 0 {
-		return ast.Null{}, nil
-	}
-	if !json.Valid(raw) {
-		return nil, errors.New("stored value is not valid JSON")
-	}
-	return ast.ValueFromReader(bytes.NewReader(raw))
+	return s.terms.term(raw)
 }
 
 // noReferenceValues serves an appraisal without a lookup: every id is absent.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/rego"
 )
 
 // Allow evaluates data.policy.allow with input (the verified token claims,
@@ -35,35 +34,35 @@ func (e *Engine) Allow(ctx context.Context, module string, input any, data map[s
 	}
 	ctx, cancel := withEvalTimeout(ctx)
 	defer cancel()
-	rs, err := pq.Eval(withDataDocument(ctx, obj), rego.EvalParsedInput(in))
+	rs, err := evaluate(withDataDocument(ctx, obj), pq, in)
 	if err != nil {
 		return false, evalError(ctx, "resource policy", err)
 	}
 	if len(rs) != 1 {
 		return false, fmt.Errorf("policy: resource policy gave %d results", len(rs))
 	}
-	defined, _ := rs[0].Bindings["allow"].([]any)
-	if len(defined) == 0 {
+	value, ok := definedValue(rs[0].Bindings["allow"])
+	if !ok || value == nil {
 		return false, &notBooleanError{undefined: true}
 	}
-	allow, ok := defined[0].(bool)
+	allow, ok := value.(ast.Boolean)
 	if !ok {
-		return false, &notBooleanError{got: defined[0]}
+		return false, &notBooleanError{got: value}
 	}
-	return allow, nil
+	return bool(allow), nil
 }
 
 // notBooleanError is ErrNotBoolean with what allow actually was.
 type notBooleanError struct {
 	undefined bool
-	got       any
+	got       ast.Value
 }
 
 func (e *notBooleanError) Error() string {
 	if e.undefined {
 		return ErrNotBoolean.Error() + ": allow is undefined"
 	}
-	return fmt.Sprintf("%s: allow is %T", ErrNotBoolean, e.got)
+	return fmt.Sprintf("%s: allow is %s", ErrNotBoolean, ast.ValueName(e.got))
 }
 
 func (e *notBooleanError) Unwrap() error { return ErrNotBoolean }

@@ -4,6 +4,7 @@
 package rvps
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -22,6 +23,8 @@ type Service struct {
 	store  storage.Store
 	logger *slog.Logger
 	now    func() time.Time
+	// decoded spares each query the JSON decoding of an unchanged record.
+	decoded recordCache
 }
 
 // New returns a Service keeping reference values in store's
@@ -85,7 +88,7 @@ func (s *Service) Query(ctx context.Context, id string) (json.RawMessage, error)
 	if err != nil {
 		return nil, fmt.Errorf("read reference value %q: %w", id, err)
 	}
-	rv, err := decodeReferenceValue(record)
+	rv, err := s.decoded.decode(id, record)
 	if err != nil {
 		return nil, fmt.Errorf("stored reference value %q: %w", id, err)
 	}
@@ -93,7 +96,8 @@ func (s *Service) Query(ctx context.Context, id string) (json.RawMessage, error)
 		s.logger.DebugContext(ctx, "reference value expired", "id", id, "expiration", rv.Expiration)
 		return nil, nil
 	}
-	return rv.Value, nil
+	// A copy: the decoded record is shared by every query of id.
+	return bytes.Clone(rv.Value), nil
 }
 
 // List returns the names of all stored reference values, expired included.

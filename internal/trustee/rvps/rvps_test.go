@@ -184,3 +184,41 @@ func TestRegisterPropagatesStoreErrors(t *testing.T) {
 
 // Query is the AS policy's reference value lookup.
 var _ policy.RVLookup = (&Service{}).Query
+
+func TestQuerySeesRecordsReplacedInTheStore(t *testing.T) {
+	s, store := newTestService(t)
+	ctx := context.Background()
+	if err := s.Register(ctx, sampleMessage(`{"svn": ["1"]}`)); err != nil {
+		t.Fatal(err)
+	}
+	first, err := s.Query(ctx, "svn")
+	if err != nil || string(first) != `["1"]` {
+		t.Fatalf("Query = %s, %v", first, err)
+	}
+	// A caller scribbling on its answer does not change the next one.
+	first[2] = '9'
+	if got, _ := s.Query(ctx, "svn"); string(got) != `["1"]` {
+		t.Fatalf("Query after the caller modified its copy = %s", got)
+	}
+	// As another replica would: a new value, then an earlier expiration.
+	replaced := `{"version":"0.1.0","name":"svn","expiration":"2027-11-26T18:25:06Z","value":["2"]}`
+	if err := store.Set(ctx, storage.NamespaceReferenceValue, "svn", []byte(replaced), true); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Query(ctx, "svn"); err != nil || string(got) != `["2"]` {
+		t.Fatalf("Query after the store changed = %s, %v", got, err)
+	}
+	expired := `{"version":"0.1.0","name":"svn","expiration":"2026-11-26T18:25:05Z","value":["2"]}`
+	if err := store.Set(ctx, storage.NamespaceReferenceValue, "svn", []byte(expired), true); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Query(ctx, "svn"); got != nil || err != nil {
+		t.Fatalf("Query of a record rewritten as expired = %s, %v", got, err)
+	}
+	if err := store.Delete(ctx, storage.NamespaceReferenceValue, "svn"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Query(ctx, "svn"); got != nil || err != nil {
+		t.Fatalf("Query of a deleted record = %s, %v", got, err)
+	}
+}
