@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/tls"
@@ -10,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"runtime"
 	"slices"
@@ -23,6 +23,7 @@ import (
 
 const (
 	defaultDuration = 10 * time.Second
+	defaultWarmup   = time.Second
 	floorBudget     = 300 * time.Millisecond
 	// allowAllPolicy lets every attested client read resources; the load
 	// test uses the sample TEE, which the default policy refuses.
@@ -35,9 +36,12 @@ type loadOptions struct {
 	path         string
 	concurrency  []int
 	duration     time.Duration
+	warmup       time.Duration
+	rate         float64
 	maxFlows     int
 	adminKey     string
 	keyAlgorithm string
+	keyPerFlow   bool
 }
 
 // levelResult is what one concurrency level measured.
@@ -54,6 +58,9 @@ func run(ctx context.Context, out io.Writer, opts loadOptions) error {
 	if len(opts.concurrency) == 0 || slices.ContainsFunc(opts.concurrency, func(c int) bool { return c < 1 }) {
 		return errors.New("--concurrency needs positive values")
 	}
+	if opts.warmup < 0 || opts.duration <= 0 || opts.rate < 0 {
+		return errors.New("--warmup and --rate must not be negative and --duration must be positive")
+	}
 	var rootPEM []byte
 	if opts.certFile != "" {
 		var err error
@@ -61,13 +68,18 @@ func run(ctx context.Context, out io.Writer, opts loadOptions) error {
 			return fmt.Errorf("read --cert-file: %w", err)
 		}
 	}
-	httpClient, err := newHTTPClient(rootPEM, slices.Max(opts.concurrency))
+	tlsConfig, err := rootTLSConfig(rootPEM)
 	if err != nil {
 		return err
 	}
+	base, err := url.Parse(opts.url)
+	if err != nil {
+		return fmt.Errorf("--url: %w", err)
+	}
+	newGuest := func() (*guest, error) { return newGuestClient(base, tlsConfig, opts) }
 	var want []byte
 	if opts.adminKey != "" {
-		if want, err = prepare(ctx, opts, httpClient); err != nil {
+		if want, err = prepare(ctx, opts, tlsConfig); err != nil {
 			return err
 		}
 	}
@@ -80,8 +92,8 @@ func run(ctx context.Context, out io.Writer, opts loadOptions) error {
 		return err
 	}
 
-	if _, err := fmt.Fprintf(out, "\nfull flows against %s (auth → attest → GET %s), %d CPUs shared by client and server\n",
-		opts.url, opts.path, runtime.NumCPU()); err != nil {
+	if _, err := fmt.Fprintf(out, "\nfull flows against %s (auth → attest → GET %s), %d CPUs shared by client and server\n%s\n",
+		opts.url, opts.path, runtime.NumCPU(), loopDescription(opts)); err != nil {
 		return err
 	}
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -90,7 +102,7 @@ func run(ctx context.Context, out io.Writer, opts loadOptions) error {
 	}
 	var failed error
 	for _, c := range opts.concurrency {
-		res := runLevel(ctx, opts, httpClient, c, want)
+		res := runLevel(ctx, opts, newGuest, c, want)
 		if err := printLevel(tw, res); err != nil {
 			return err
 		}
@@ -108,11 +120,15 @@ func run(ctx context.Context, out io.Writer, opts loadOptions) error {
 }
 
 // prepare stores a random resource and an allow-all resource policy.
-func prepare(ctx context.Context, opts loadOptions, httpClient *http.Client) ([]byte, error) {
+func prepare(ctx context.Context, opts loadOptions, tlsConfig *tls.Config) ([]byte, error) {
 	key, err := os.ReadFile(opts.adminKey)
 	if err != nil {
 		return nil, fmt.Errorf("read --auth-private-key: %w", err)
 	}
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.TLSClientConfig = tlsConfig
+	httpClient := &http.Client{Transport: transport, Timeout: requestTimeout}
+	defer httpClient.CloseIdleConnections()
 	admin, err := kbsclient.NewAdmin(opts.url, kbsclient.EdDSATokenSource(key), kbsclient.WithHTTPClient(httpClient))
 	if err != nil {
 		return nil, err
@@ -130,31 +146,50 @@ func prepare(ctx context.Context, opts loadOptions, httpClient *http.Client) ([]
 	return secret, nil
 }
 
-// runLevel runs flows from c goroutines until the duration or flow budget
-// is spent. Each flow is a new client with a new TEE key, as a new guest.
-func runLevel(ctx context.Context, opts loadOptions, httpClient *http.Client, c int, want []byte) levelResult {
-	ctx, cancel := context.WithTimeout(ctx, opts.duration)
+// runLevel runs flows from c guests, each with its own connection and TEE
+// key, for the warm-up and then until the duration or flow budget is
+// spent, back to back or at opts.rate (see startClock). Only flows started
+// after the warm-up are timed and counted; an error counts whenever it
+// happens.
+func runLevel(ctx context.Context, opts loadOptions, newGuest func() (*guest, error), c int, want []byte) levelResult {
+	res := levelResult{concurrency: c}
+	guests := make([]*guest, c)
+	for i := range guests {
+		g, err := newGuest()
+		if err != nil {
+			res.errors, res.firstError = c, err
+			return res
+		}
+		defer g.close()
+		guests[i] = g
+	}
+	ctx, cancel := context.WithTimeout(ctx, opts.warmup+opts.duration)
 	defer cancel()
 	var (
-		mu      sync.Mutex
-		res     = levelResult{concurrency: c}
-		started atomic.Int64
-		wg      sync.WaitGroup
+		mu       sync.Mutex
+		measured atomic.Int64
+		wg       sync.WaitGroup
 	)
 	begin := time.Now()
-	for range c {
+	measureFrom := begin.Add(opts.warmup)
+	clock := newStartClock(begin, opts.rate)
+	for _, g := range guests {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			var local []time.Duration
 			var errs int
 			var first error
-			for ctx.Err() == nil {
-				if opts.maxFlows > 0 && started.Add(1) > int64(opts.maxFlows) {
+			for {
+				t0, ok := clock.await(ctx)
+				if !ok {
 					break
 				}
-				t0 := time.Now()
-				err := oneFlow(ctx, opts, httpClient, want)
+				timed := !t0.Before(measureFrom)
+				if timed && opts.maxFlows > 0 && measured.Add(1) > int64(opts.maxFlows) {
+					break
+				}
+				err := g.flow(ctx, opts.path, want)
 				if ctx.Err() != nil {
 					break // a flow cut by the deadline is not counted
 				}
@@ -165,7 +200,9 @@ func runLevel(ctx context.Context, opts loadOptions, httpClient *http.Client, c 
 					}
 					continue
 				}
-				local = append(local, time.Since(t0))
+				if timed {
+					local = append(local, time.Since(t0))
+				}
 			}
 			mu.Lock()
 			res.latencies = append(res.latencies, local...)
@@ -177,50 +214,27 @@ func runLevel(ctx context.Context, opts loadOptions, httpClient *http.Client, c 
 		}()
 	}
 	wg.Wait()
-	res.elapsed = time.Since(begin)
+	res.elapsed = time.Since(measureFrom)
 	res.flows = len(res.latencies)
 	return res
 }
 
-func oneFlow(ctx context.Context, opts loadOptions, httpClient *http.Client, want []byte) error {
-	options := []kbsclient.Option{
-		kbsclient.WithHTTPClient(httpClient),
-		kbsclient.WithEvidenceProvider(kbsclient.SampleProvider(false)),
+func loopDescription(opts loadOptions) string {
+	if opts.rate > 0 {
+		return fmt.Sprintf("open loop: flows start at %.0f/s shared by the clients; latency runs from each flow's scheduled start", opts.rate)
 	}
-	if opts.keyAlgorithm != "" {
-		options = append(options, kbsclient.WithTeeKeyAlgorithm(opts.keyAlgorithm))
-	}
-	client, err := kbsclient.New(opts.url, options...)
-	if err != nil {
-		return err
-	}
-	if _, err := client.Attest(ctx); err != nil {
-		return err
-	}
-	got, err := client.GetResource(ctx, opts.path)
-	if err != nil {
-		return err
-	}
-	if want != nil && !bytes.Equal(got, want) {
-		return errors.New("resource content differs from what was stored")
-	}
-	return nil
+	return "closed loop: each client starts its next flow when the last one ends"
 }
 
-func newHTTPClient(rootPEM []byte, maxConns int) (*http.Client, error) {
-	// One shared transport with enough idle connections for every worker,
-	// so the test measures the KBS and not TCP handshakes.
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	transport.MaxIdleConnsPerHost = maxConns
-	transport.MaxIdleConns = maxConns
-	if len(rootPEM) > 0 {
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(rootPEM) {
-			return nil, errors.New("--cert-file holds no PEM certificate")
-		}
-		transport.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+func rootTLSConfig(rootPEM []byte) (*tls.Config, error) {
+	if len(rootPEM) == 0 {
+		return nil, nil
 	}
-	return &http.Client{Transport: transport, Timeout: 30 * time.Second}, nil
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(rootPEM) {
+		return nil, errors.New("--cert-file holds no PEM certificate")
+	}
+	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
 }
 
 func percentile(sorted []time.Duration, p float64) time.Duration {

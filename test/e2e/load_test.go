@@ -80,6 +80,29 @@ func TestLoadGeneratorAndMetrics(t *testing.T) {
 	}
 }
 
+// With --rate the flows start on a schedule (open loop), and with
+// --key-per-flow each flow has its own TEE key; both still complete every
+// flow they start.
+func TestLoadGeneratorOpenLoop(t *testing.T) {
+	t.Parallel()
+	n := newNode(t)
+	s := n.start(t)
+
+	r := mustSucceed(t, run(t, bin.kbsLoad, "--url", s.url, "--rate", "100", "--warmup", "0", "--duration", "1s",
+		"--concurrency", "2", "--key-per-flow", "--auth-private-key", n.adminKey))
+	if !strings.Contains(r.stdout, "open loop: flows start at 100/s") {
+		t.Errorf("kbs-load does not say it ran an open loop at 100/s:\n%s", r)
+	}
+	rows := parseLoadRows(t, r.stdout)
+	if len(rows) != 1 || rows[0].flows == 0 || rows[0].errors != 0 {
+		t.Fatalf("kbs-load rows = %+v, want one level with flows and no error:\n%s", rows, r)
+	}
+	// The schedule offers 100 flows in 1 s; none may be invented.
+	if rows[0].flows > 101 {
+		t.Errorf("%d flows from a schedule of 100/s for 1 s", rows[0].flows)
+	}
+}
+
 // scrapeMetrics reads /metrics into a map from series (name and labels, as
 // written) to value.
 func scrapeMetrics(t *testing.T, s *server) map[string]float64 {

@@ -84,7 +84,9 @@ func TestSettledTokensStillExpireAndTamperingIsCaught(t *testing.T) {
 	mustRefuse(t, v, header+"."+flip(payload)+"."+signature, "settled token with a changed payload")
 	mustRefuse(t, v, header+"."+payload+"."+flip(signature), "settled token with a changed signature")
 
-	v.now = func() time.Time { return testNow.Add(time.Duration(DefaultDurationMin)*time.Minute + leeway + time.Second) }
+	v.now = func() time.Time {
+		return testNow.Add(time.Duration(DefaultDurationMin)*time.Minute + leeway + time.Second)
+	}
 	mustRefuse(t, v, token, "settled token past its exp")
 }
 
