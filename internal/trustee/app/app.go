@@ -37,6 +37,7 @@ type Options struct {
 type App struct {
 	cfg      config.HTTPServer
 	handler  http.Handler
+	server   *kbs.Server
 	sessions *kbs.SessionStore
 	stores   *stores
 	logger   *slog.Logger
@@ -92,7 +93,7 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err e
 		return nil, err
 	}
 	sessions := kbs.NewSessionStore(sessionStore, cfg.AttestationService.SessionTimeout(), logger)
-	server, err := kbs.New(kbs.Config{MaxRequestBytes: cfg.HTTPServer.MaxRequestBytes()}, kbs.Deps{
+	server, err := kbs.New(kbs.Config{MaxRequestBytes: cfg.HTTPServer.MaxRequestBytes(), Workers: cfg.HTTPServer.WorkerCount}, kbs.Deps{
 		Store: mainStore, Sessions: sessions, AS: attestation, Verifiers: verifiers, RVPS: refValues,
 		Tokens: tokens, Policy: engine, Admin: authz, Plugins: plugins, Metrics: m, Logger: logger,
 	})
@@ -100,9 +101,10 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err e
 		return nil, err
 	}
 	if err := server.InstallDefaultResourcePolicy(ctx, opts.AllowSampleTEE); err != nil {
+		server.Close()
 		return nil, err
 	}
-	return &App{cfg: cfg.HTTPServer, handler: server.Handler(), sessions: sessions, stores: st, logger: logger}, nil
+	return &App{cfg: cfg.HTTPServer, handler: server.Handler(), server: server, sessions: sessions, stores: st, logger: logger}, nil
 }
 
 // newTokens builds the token issuer of the built-in AS and the KBS's token
@@ -135,5 +137,9 @@ func newTokens(cfg *config.Config, logger *slog.Logger) (*token.Issuer, *token.V
 // Handler is the whole HTTP surface: the KBS API, /metrics and /healthz.
 func (a *App) Handler() http.Handler { return a.handler }
 
-// Close releases the storage backends Build opened.
-func (a *App) Close() error { return a.stores.close(a.logger) }
+// Close stops the KBS's request workers and releases the storage backends
+// Build opened. Stop serving HTTP first.
+func (a *App) Close() error {
+	a.server.Close()
+	return a.stores.close(a.logger)
+}

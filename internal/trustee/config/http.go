@@ -22,8 +22,8 @@ type HTTPServer struct {
 	Certificate  string `toml:"certificate"` // PEM chain file
 	// PayloadRequestSize is the request body limit in MiB.
 	PayloadRequestSize uint32 `toml:"payload_request_size"`
-	// WorkerCount is accepted for upstream compatibility; Go schedules
-	// requests itself, so it is informational only.
+	// WorkerCount is how many attestation requests run at once, oldest
+	// flow first (upstream: actix workers); 0 means one per CPU.
 	WorkerCount   int        `toml:"worker_count"`
 	TLSProfile    TLSProfile `toml:"tls_profile"`
 	TLSMinVersion string     `toml:"tls_min_version"`

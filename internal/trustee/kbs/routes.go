@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/cocoon-cc/cocoon/internal/trustee/flowsched"
 	"github.com/cocoon-cc/cocoon/internal/trustee/metrics"
 	"github.com/cocoon-cc/cocoon/protocol/kbs"
 )
@@ -49,6 +50,30 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if !scheduled(r.Method, name) {
+		return s.dispatch(w, r, name, segments, body)
+	}
+	var served error
+	err = s.flows.Do(r.Context(), s.flowStart(r), func() { served = s.dispatch(w, r, name, segments, body) })
+	if errors.Is(err, flowsched.ErrClosed) {
+		return fail(kbs.ErrPluginInternal, internalDetail, err)
+	}
+	if err != nil {
+		return err // the client went away while the request waited
+	}
+	return served
+}
+
+// scheduled reports the requests that run on the flow scheduler: the
+// handshake and every read, which is what guests send. Admin writes, which
+// may wait on the disk, run on their own goroutine so they never hold a
+// worker.
+func scheduled(method, name string) bool {
+	return method == http.MethodGet || (method == http.MethodPost && (name == "auth" || name == "attest"))
+}
+
+// dispatch serves one API request by its first path segment and method.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, name string, segments []string, body []byte) error {
 	switch {
 	case name == "auth" && r.Method == http.MethodPost:
 		return s.handleAuth(w, r, body)

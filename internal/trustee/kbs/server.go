@@ -9,9 +9,11 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"runtime"
 
 	"github.com/cocoon-cc/cocoon/internal/trustee/as"
 	"github.com/cocoon-cc/cocoon/internal/trustee/as/verifier"
+	"github.com/cocoon-cc/cocoon/internal/trustee/flowsched"
 	"github.com/cocoon-cc/cocoon/internal/trustee/metrics"
 	"github.com/cocoon-cc/cocoon/internal/trustee/plugin"
 	"github.com/cocoon-cc/cocoon/internal/trustee/policy"
@@ -55,6 +57,9 @@ type Config struct {
 	// PolicyIDs are the AS policies evaluated at /attest; empty lets the AS
 	// choose its defaults per TEE class.
 	PolicyIDs []string
+	// Workers run the attestation requests, oldest flow first (see
+	// flowsched); 0 means one per CPU Go may use (GOMAXPROCS).
+	Workers int
 }
 
 // Deps are the services the KBS wires together. All are required.
@@ -87,6 +92,7 @@ type Server struct {
 	plugins   *plugin.Set
 	metrics   *metrics.Metrics
 	logger    *slog.Logger
+	flows     *flowsched.Scheduler
 }
 
 // New checks deps and returns the server. Call InstallDefaultResourcePolicy
@@ -100,9 +106,20 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if cfg.MaxRequestBytes <= 0 {
 		return nil, errors.New("kbs: MaxRequestBytes must be positive")
 	}
+	if cfg.Workers < 0 {
+		return nil, errors.New("kbs: Workers must not be negative")
+	}
+	workers := cfg.Workers
+	if workers == 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
 	return &Server{
 		cfg: cfg, store: deps.Store, sessions: deps.Sessions, as: deps.AS, verifiers: deps.Verifiers,
 		rvps: deps.RVPS, tokens: deps.Tokens, policy: deps.Policy, admin: deps.Admin,
 		plugins: deps.Plugins, metrics: deps.Metrics, logger: deps.Logger,
+		flows: flowsched.New(workers),
 	}, nil
 }
+
+// Close stops the request workers after the requests they hold.
+func (s *Server) Close() { s.flows.Close() }

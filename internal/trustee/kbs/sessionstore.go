@@ -19,6 +19,7 @@ type SessionStore struct {
 	lifetime time.Duration
 	now      func() time.Time
 	logger   *slog.Logger
+	recent   recentFlows
 }
 
 // NewSessionStore returns sessions living lifetime from /auth.
@@ -32,10 +33,12 @@ func (s *SessionStore) Create(ctx context.Context, request kbs.Request, challeng
 	if err != nil {
 		return nil, err
 	}
-	sess := &Session{ID: id, Expires: s.now().Add(s.lifetime), Request: &request, Challenge: &challenge}
+	start := s.now()
+	sess := &Session{ID: id, Expires: start.Add(s.lifetime), Request: &request, Challenge: &challenge}
 	if err := s.Put(ctx, sess); err != nil {
 		return nil, err
 	}
+	s.recent.add(id, start)
 	return sess, nil
 }
 
@@ -49,6 +52,11 @@ func (s *SessionStore) Put(ctx context.Context, sess *Session) error {
 		return fmt.Errorf("store session: %w", err)
 	}
 	return nil
+}
+
+// flowStart is when this process created session id, if it did recently.
+func (s *SessionStore) flowStart(id string) (time.Time, bool) {
+	return s.recent.start(id)
 }
 
 // Get returns the live session id names. An expired session is deleted and
