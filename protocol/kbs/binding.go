@@ -98,6 +98,9 @@ func SelectedHashAlgorithm(extraParams json.RawMessage) HashAlgorithm {
 // Trustee hashes (serde_json_canonicalizer). encoding/json alone is not
 // enough: it HTML-escapes <, > and & and keeps struct field order.
 func Canonicalize(v any) ([]byte, error) {
+	if out, ok := appendCanonical(make([]byte, 0, 512), v); ok {
+		return out, nil
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
