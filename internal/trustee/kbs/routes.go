@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/cocoon-cc/cocoon/internal/trustee/flowsched"
 	"github.com/cocoon-cc/cocoon/internal/trustee/metrics"
@@ -54,12 +56,19 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) error {
 		return s.dispatch(w, r, name, segments, body)
 	}
 	var served error
-	err = s.flows.Do(r.Context(), s.flowStart(r), func() { served = s.dispatch(w, r, name, segments, body) })
-	if errors.Is(err, flowsched.ErrClosed) {
+	queued := time.Now()
+	err = s.flows.Do(r.Context(), s.flowStart(r), func() {
+		s.metrics.QueueWait.Observe(time.Since(queued).Seconds())
+		served = s.dispatch(w, r, name, segments, body)
+	})
+	switch {
+	case errors.Is(err, flowsched.ErrClosed):
 		return fail(kbs.ErrPluginInternal, internalDetail, err)
-	}
-	if err != nil {
-		return err // the client went away while the request waited
+	case err != nil:
+		// Nobody is left to answer: not a refusal, so not logged as one.
+		s.logger.InfoContext(r.Context(), "client left while its request waited for a worker",
+			slog.String(logKeyRequestID, requestID(r.Context())), slog.String(logKeyPath, r.URL.Path))
+		return nil
 	}
 	return served
 }

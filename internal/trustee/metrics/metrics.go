@@ -41,12 +41,19 @@ type Metrics struct {
 	AuthRequests  prometheus.Counter
 	AuthSuccesses prometheus.Counter
 	AuthErrors    prometheus.Counter
+
+	// QueueWait is Cocoon's own (upstream has no request queue): how long
+	// attestation requests waited for a worker. A p99 that grows while
+	// kbs_http_request_duration_seconds does not means more workers or
+	// more replicas are needed.
+	QueueWait prometheus.Histogram
 }
 
 // Upstream's buckets: latency from 0.5 ms to 1 s, sizes 32 B × 4^n.
 var (
 	durationBuckets = []float64{0.0005, 0.001, 0.005, 0.01, 0.05, 0.5, 1}
 	sizeBuckets     = prometheus.ExponentialBuckets(32, 4, 5)
+	queueBuckets    = []float64{0.0001, 0.0005, 0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5}
 )
 
 // New returns a registry holding every KBS metric, with kbs_build_info set.
@@ -83,6 +90,8 @@ func New(info BuildInfo) *Metrics {
 		AuthRequests:         counter("kbs_auth_requests_total", "Total count of auth requests"),
 		AuthSuccesses:        counter("kbs_auth_successes_total", "Total count of successfully authenticated requests"),
 		AuthErrors:           counter("kbs_auth_errors_total", "Total count of errors during auth processing"),
+		QueueWait: histogram("kbs_request_queue_wait_seconds",
+			"Time attestation requests waited for a worker (Cocoon)", queueBuckets),
 	}
 	buildInfo := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "kbs_build_info",
@@ -97,7 +106,7 @@ func New(info BuildInfo) *Metrics {
 		m.ResourceReads, m.ResourceWrites, m.ResourceDeletes,
 		m.PolicyEvaluations, m.PolicyApprovals, m.PolicyViolations, m.PolicyErrors,
 		m.AttestationRequests, m.AttestationSuccesses, m.AttestationFailures, m.AttestationErrors,
-		m.AuthRequests, m.AuthSuccesses, m.AuthErrors,
+		m.AuthRequests, m.AuthSuccesses, m.AuthErrors, m.QueueWait,
 	)
 	return m
 }

@@ -35,6 +35,7 @@ func TestExpositionUsesUpstreamNames(t *testing.T) {
 		"kbs_policy_evaluations_total 0",
 		"kbs_auth_requests_total 0",
 		"kbs_http_active_connections 0",
+		`kbs_request_queue_wait_seconds_bucket{le="0.001"} 0`,
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("exposition lacks %q", want)
