@@ -20,8 +20,8 @@ const (
 
 // bindRuntimeData returns the digest the evidence must carry,
 // alg(JCS(runtimeData)), and the runtime data as it appears in the policy
-// input: the canonical JSON decoded again, so the claims are exactly what was
-// hashed. Without verbose tokens the additional evidence is left out of the
+// input: exactly what decoding the canonical JSON gives, so the claims are
+// what was hashed. Without verbose tokens the additional evidence is left out of the
 // claims (not out of the digest).
 func bindRuntimeData(alg kbs.HashAlgorithm, runtimeData any, verbose bool) ([]byte, any, error) {
 	if alg == "" {
@@ -42,9 +42,11 @@ func bindRuntimeData(alg kbs.HashAlgorithm, runtimeData any, verbose bool) ([]by
 	if err != nil {
 		return nil, nil, err
 	}
-	claims, err := decodeJSON(canonical)
-	if err != nil {
-		return nil, nil, fmt.Errorf("runtime data: %w", err)
+	claims, ok := runtimeDataClaims(runtimeData)
+	if !ok {
+		if claims, err = decodeJSON(canonical); err != nil {
+			return nil, nil, fmt.Errorf("runtime data: %w", err)
+		}
 	}
 	if obj, ok := claims.(map[string]any); ok && !verbose {
 		delete(obj, additionalEvidenceKey)

@@ -108,6 +108,9 @@ type (
 func (s *Session) MarshalJSON() ([]byte, error) {
 	expires := s.Expires.UTC()
 	if s.Attested() {
+		if b, ok := encodeAttested(s.Token, s.ID, expires); ok {
+			return b, nil
+		}
 		return json.Marshal(storedSession{Attested: &attestedSession{Token: s.Token, ID: s.ID, Timeout: expires}})
 	}
 	if s.Request == nil || s.Challenge == nil {
@@ -149,6 +152,21 @@ var (
 	attestedSuffix  = []byte(`"}}`)
 )
 
+// encodeAttested writes an attested session as encoding/json would when
+// its strings need no escaping and the timeout is one time.Time encodes:
+// /attest stores one per flow, and encoding/json reflects over it and
+// scans the ~2 KB token for escapes. ok is false otherwise.
+func encodeAttested(token, id string, expires time.Time) ([]byte, bool) {
+	if !plain(token) || !plain(id) || expires.Year() < 0 || expires.Year() > 9999 {
+		return nil, false
+	}
+	b := make([]byte, 0, len(attestedPrefix)+len(token)+len(attestedID)+len(id)+len(attestedTimeout)+len(time.RFC3339Nano)+len(attestedSuffix))
+	b = append(append(append(b, attestedPrefix...), token...), attestedID...)
+	b = append(append(b, id...), attestedTimeout...)
+	b = expires.AppendFormat(b, time.RFC3339Nano)
+	return append(b, attestedSuffix...), true
+}
+
 // decodeAttested reads an attested session exactly as MarshalJSON writes it
 // when its strings need no JSON escaping (a JWS, an id and a timestamp never
 // do): each resource request reads one, and encoding/json scans its ~2 KB
@@ -178,17 +196,23 @@ func decodeAttested(b []byte) (s Session, ok bool) {
 	return Session{ID: id, Expires: expires, Token: token}, true
 }
 
-// plainString returns the bytes of b up to end when they are printable
-// ASCII other than a quote or a backslash, and what follows end.
+// plainString returns the bytes of b up to end when they are plain, and
+// what follows end.
 func plainString(b, end []byte) (string, []byte, bool) {
 	i := bytes.IndexByte(b, '"')
-	if i < 0 || !bytes.HasPrefix(b[i:], end) {
+	if i < 0 || !bytes.HasPrefix(b[i:], end) || !plain(b[:i]) {
 		return "", nil, false
 	}
-	for _, c := range b[:i] {
-		if c < 0x20 || c >= 0x7f || c == '\\' {
-			return "", nil, false
+	return string(b[:i]), b[i+len(end):], true
+}
+
+// plain reports whether s is printable ASCII that encoding/json writes as
+// is: no quote or backslash, and none of <, > and & it escapes for HTML.
+func plain[T string | []byte](s T) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
 		}
 	}
-	return string(b[:i]), b[i+len(end):], true
+	return true
 }

@@ -1,6 +1,7 @@
 package kbs
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -195,6 +196,24 @@ func FuzzDecodeAttested(f *testing.F) {
 		a := st.Attested
 		if a.Token != fast.Token || a.ID != fast.ID || !a.Timeout.Equal(fast.Expires) || a.Timeout.Location().String() != fast.Expires.Location().String() {
 			t.Fatalf("%q: decodeAttested %+v, encoding/json %+v", b, fast, a)
+		}
+	})
+}
+
+// Whatever encodeAttested writes, encoding/json writes too.
+func FuzzEncodeAttested(f *testing.F) {
+	f.Add("eyJh.eyJi.c2ln", "0123456789abcdef0123456789abcdef", int64(1767323045), int64(678))
+	f.Add("a<b", "\xff\"", int64(-62135596800), int64(0))
+	f.Add("t", "", int64(253402300800), int64(999999999))
+	f.Fuzz(func(t *testing.T, token, id string, sec, nsec int64) {
+		expires := time.Unix(sec, nsec).UTC()
+		fast, ok := encodeAttested(token, id, expires)
+		if !ok {
+			return
+		}
+		want, err := json.Marshal(storedSession{Attested: &attestedSession{Token: token, ID: id, Timeout: expires}})
+		if err != nil || !bytes.Equal(fast, want) {
+			t.Fatalf("encodeAttested %s\nencoding/json %s, %v", fast, want, err)
 		}
 	})
 }

@@ -7,11 +7,8 @@
 package token
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"slices"
-	"sort"
 )
 
 // trustClaimNames are the AR4SI trustworthiness claims in their key order
@@ -92,17 +89,6 @@ func tierOf(value int) tier {
 	}
 }
 
-// trustVector is an AR4SI vector that marshals all eight claims in key order.
-type trustVector map[string]int
-
-func (v trustVector) MarshalJSON() ([]byte, error) {
-	var obj orderedObject
-	for _, name := range trustClaimNames {
-		obj.add(name, v[name])
-	}
-	return obj.bytes()
-}
-
 func checkTrustVector(v map[string]int) error {
 	for name, value := range v {
 		if !slices.Contains(trustClaimNames, name) {
@@ -115,27 +101,9 @@ func checkTrustVector(v map[string]int) error {
 	return nil
 }
 
-// MarshalJSON writes the submodule with the EAR members first, in the order
-// the ear crate writes them, then the extensions by name.
+// MarshalJSON writes the submodule as the token carries it.
 func (s Submodule) MarshalJSON() ([]byte, error) {
-	var obj orderedObject
-	obj.add(claimStatus, Status(s.TrustVector))
-	obj.add(claimTrustVector, trustVector(s.TrustVector))
-	if s.PolicyID != "" {
-		obj.add(claimPolicyID, s.PolicyID)
-	}
-	if len(s.AnnotatedEvidence) > 0 {
-		obj.add(claimAnnotatedEvidence, s.AnnotatedEvidence)
-	}
-	names := make([]string, 0, len(s.Extensions))
-	for name := range s.Extensions {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		obj.add(name, s.Extensions[name])
-	}
-	return obj.bytes()
+	return s.appendJSON(nil)
 }
 
 func (s Submodule) validate() error {
@@ -148,62 +116,4 @@ func (s Submodule) validate() error {
 		}
 	}
 	return nil
-}
-
-// verifierID is EAR "ear.verifier-id".
-type verifierID struct {
-	Developer string `json:"developer"`
-	Build     string `json:"build"`
-}
-
-// earPayload is the JWT claims set, in the member order of upstream tokens;
-// "exp" and "iss" are EAR extensions the ear crate writes after "submods".
-type earPayload struct {
-	Profile    string               `json:"eat_profile"`
-	IssuedAt   int64                `json:"iat"`
-	VerifierID verifierID           `json:"ear.verifier-id"`
-	Submods    map[string]Submodule `json:"submods"`
-	Expiry     int64                `json:"exp"`
-	Issuer     string               `json:"iss"`
-}
-
-// orderedObject builds a JSON object whose members keep insertion order.
-type orderedObject struct {
-	buf bytes.Buffer
-	err error
-}
-
-func (o *orderedObject) add(name string, value any) {
-	if o.err != nil {
-		return
-	}
-	key, err := json.Marshal(name)
-	if err != nil {
-		o.err = err
-		return
-	}
-	val, err := json.Marshal(value)
-	if err != nil {
-		o.err = fmt.Errorf("member %s: %w", key, err)
-		return
-	}
-	if o.buf.Len() == 0 {
-		o.buf.WriteByte('{')
-	} else {
-		o.buf.WriteByte(',')
-	}
-	o.buf.Write(key)
-	o.buf.WriteByte(':')
-	o.buf.Write(val)
-}
-
-func (o *orderedObject) bytes() ([]byte, error) {
-	if o.err != nil {
-		return nil, o.err
-	}
-	if o.buf.Len() == 0 {
-		return []byte("{}"), nil
-	}
-	o.buf.WriteByte('}')
-	return o.buf.Bytes(), nil
 }

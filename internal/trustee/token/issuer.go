@@ -7,7 +7,6 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -149,6 +148,10 @@ func loadSignerChain(path string, pub *ecdsa.PublicKey) ([]*x509.Certificate, er
 	return chain, nil
 }
 
+// payloadSizeHint fits a typical token's claims, so the payload is written
+// without growing its buffer.
+const payloadSizeHint = 2048
+
 // Issue signs an EAR token carrying the given submodule appraisals.
 func (i *Issuer) Issue(ctx context.Context, submods map[string]Submodule) (string, error) {
 	if err := ctx.Err(); err != nil {
@@ -163,14 +166,8 @@ func (i *Issuer) Issue(ctx context.Context, submods map[string]Submodule) (strin
 		}
 	}
 	now := i.now()
-	payload, err := json.Marshal(earPayload{
-		Profile:    i.cfg.ProfileName,
-		IssuedAt:   now.Unix(),
-		VerifierID: verifierID{Developer: i.cfg.DeveloperName, Build: i.cfg.BuildName},
-		Submods:    submods,
-		Expiry:     now.Add(time.Duration(i.cfg.DurationMin) * time.Minute).Unix(),
-		Issuer:     i.cfg.IssuerName,
-	})
+	expiry := now.Add(time.Duration(i.cfg.DurationMin) * time.Minute)
+	payload, err := i.appendPayload(make([]byte, 0, payloadSizeHint), now.Unix(), expiry.Unix(), submods)
 	if err != nil {
 		return "", fmt.Errorf("issue token: encode claims: %w", err)
 	}

@@ -12,7 +12,6 @@ import (
 	"encoding/pem"
 	"log/slog"
 	"reflect"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -127,15 +126,6 @@ func TestIssueHeaderCarriesJWK(t *testing.T) {
 	if vid["developer"] != DefaultDeveloperName || !strings.HasPrefix(vid["build"].(string), "cocoon-trustee ") {
 		t.Errorf("verifier-id %v", vid)
 	}
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func TestNewIssuerKeyFormats(t *testing.T) {
