@@ -3,6 +3,7 @@ package kbs
 import (
 	"bytes"
 	"errors"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -68,6 +69,34 @@ func FuzzParseCachedToken(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw string) {
 		if tok, err := parseCachedToken(raw); err == nil && tok.raw != raw {
 			t.Fatal("cached token differs from the answer")
+		}
+	})
+}
+
+// FuzzAttestationToken checks that the /attest answer is read as
+// encoding/json reads it, with or without the fast path.
+func FuzzAttestationToken(f *testing.F) {
+	f.Add([]byte(`{"token":"aGVhZA.cGF5bG9hZA.c2ln"}`))
+	f.Add([]byte(`{"token":"a\u002eb"}`))
+	f.Add([]byte(`{"token":"a"}"}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		got, err := attestationToken(body)
+		want, wantErr := jsonToken(body)
+		if (err != nil) != (wantErr != nil) || err == nil && got != want {
+			t.Fatalf("attestationToken = %q, %v; encoding/json %q, %v", got, err, want, wantErr)
+		}
+	})
+}
+
+// FuzzSessionCookie checks that the session cookie is the one net/http's
+// full Set-Cookie parsing finds.
+func FuzzSessionCookie(f *testing.F) {
+	f.Add("kbs-session-id=abc; Expires=Thu, 26 Nov 2026 21:30:56 GMT", "other=1")
+	f.Add(" kbs-session-id=\"abc\" ;x", "kbs-session-id=")
+	f.Fuzz(func(t *testing.T, first, second string) {
+		h := http.Header{"Set-Cookie": {first, second}}
+		if got, want := sessionCookie(h), sessionCookieViaResponse(h); got != want {
+			t.Fatalf("sessionCookie = %q, net/http %q", got, want)
 		}
 	})
 }

@@ -40,10 +40,10 @@ func newJSONRequest(ctx context.Context, method, url string, v any) (*http.Reque
 	return newRequest(ctx, method, url, "application/json", body)
 }
 
-// send performs req and returns the body and cookies of a 2xx answer; any
+// send performs req and returns the body and header of a 2xx answer; any
 // other answer becomes an *Error carrying the parsed error body. The
 // response itself stays here, where its body is closed.
-func send(client *http.Client, req *http.Request) ([]byte, []*http.Cookie, error) {
+func send(client *http.Client, req *http.Request) ([]byte, http.Header, error) {
 	resp, err := client.Do(req)
 	if err != nil {
 		return nil, nil, fmt.Errorf("kbs: %w", err)
@@ -59,7 +59,7 @@ func send(client *http.Client, req *http.Request) ([]byte, []*http.Cookie, error
 	if len(body) > maxResponseBody {
 		return nil, nil, fmt.Errorf("kbs: %s answer exceeds %d bytes", req.URL.Path, maxResponseBody)
 	}
-	return body, resp.Cookies(), nil
+	return body, resp.Header, nil
 }
 
 // decodeJSON decodes a whole answer into v.

@@ -15,6 +15,18 @@ import (
 // is left out because Cocoon does not implement it.
 var supportedHashAlgorithms = []kbs.HashAlgorithm{kbs.SHA256, kbs.SHA384, kbs.SHA512}
 
+// authExtraParams offers supportedHashAlgorithms in the RCAR request;
+// the same for every handshake, so encoded once.
+var authExtraParams = mustMarshal(map[string]any{"supported-hash-algorithms": supportedHashAlgorithms})
+
+func mustMarshal(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
 // initDataFormat is the only init-data format Trustee accepts.
 const initDataFormat = "toml"
 
@@ -71,11 +83,11 @@ func (c *Client) handshake(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var answer kbs.AttestationResponse
-	if err := decodeJSON(body, &answer, "attestation answer"); err != nil {
+	raw, err := attestationToken(body)
+	if err != nil {
 		return "", err
 	}
-	token, err := parseCachedToken(answer.Token)
+	token, err := parseCachedToken(raw)
 	if err != nil {
 		return "", err
 	}
@@ -83,22 +95,18 @@ func (c *Client) handshake(ctx context.Context) (string, error) {
 	c.sessionID, c.cached = sessionID, token
 	c.mu.Unlock()
 	c.log.DebugContext(ctx, "kbs attestation succeeded", "tee", string(c.provider.Tee()))
-	return answer.Token, nil
+	return raw, nil
 }
 
 // requestChallenge posts the Request and returns the Challenge with the
 // session it opened.
 func (c *Client) requestChallenge(ctx context.Context) (*kbs.Challenge, string, error) {
-	params, err := json.Marshal(map[string]any{"supported-hash-algorithms": supportedHashAlgorithms})
-	if err != nil {
-		return nil, "", fmt.Errorf("kbs: encode request: %w", err)
-	}
-	request := kbs.Request{Version: kbs.ProtocolVersion, Tee: c.provider.Tee(), ExtraParams: params}
+	request := kbs.Request{Version: kbs.ProtocolVersion, Tee: c.provider.Tee(), ExtraParams: authExtraParams}
 	req, err := newJSONRequest(ctx, http.MethodPost, routeURL(c.base, []string{"auth"}, ""), request)
 	if err != nil {
 		return nil, "", err
 	}
-	body, cookies, err := send(c.http, req)
+	body, header, err := send(c.http, req)
 	if err != nil {
 		return nil, "", err
 	}
@@ -109,10 +117,8 @@ func (c *Client) requestChallenge(ctx context.Context) (*kbs.Challenge, string, 
 	if challenge.Nonce == "" {
 		return nil, "", errors.New("kbs: challenge has no nonce")
 	}
-	for _, cookie := range cookies {
-		if cookie.Name == kbs.SessionCookie && cookie.Value != "" {
-			return &challenge, cookie.Value, nil
-		}
+	if sessionID := sessionCookie(header); sessionID != "" {
+		return &challenge, sessionID, nil
 	}
 	return nil, "", fmt.Errorf("kbs: challenge answer sets no %s cookie", kbs.SessionCookie)
 }

@@ -3,11 +3,13 @@ package kbs
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -106,16 +108,20 @@ func wrapECDHES(pub *ecdsa.PublicKey, cek []byte) (*ephemeralKey, []byte, error)
 	if !ok {
 		return nil, nil, fmt.Errorf("unsupported curve %s", pub.Curve.Params().Name)
 	}
-	eph, err := ecdsa.GenerateKey(c.curve, rand.Reader)
+	peer, err := pub.ECDH()
 	if err != nil {
 		return nil, nil, err
 	}
-	point, err := eph.PublicKey.Bytes()
+	eph, err := c.ecdh.GenerateKey(rand.Reader)
 	if err != nil {
 		return nil, nil, err
 	}
-	kek := josecipher.DeriveECDHES(AlgECDHESA256KW, nil, nil, eph, pub, cekSize)
-	block, err := aes.NewCipher(kek)
+	z, err := eph.ECDH(peer)
+	if err != nil {
+		return nil, nil, err
+	}
+	kek := deriveKEK(z, nil, nil)
+	block, err := aes.NewCipher(kek[:])
 	if err != nil {
 		return nil, nil, err
 	}
@@ -123,9 +129,28 @@ func wrapECDHES(pub *ecdsa.PublicKey, cek []byte) (*ephemeralKey, []byte, error)
 	if err != nil {
 		return nil, nil, err
 	}
+	point := eph.PublicKey().Bytes() // 0x04 || X || Y, fixed width
 	b64 := base64.RawURLEncoding.EncodeToString
 	epk := &ephemeralKey{Crv: c.name, Kty: ktyEC, X: b64(point[1 : 1+c.size]), Y: b64(point[1+c.size:])}
 	return epk, wrapped, nil
+}
+
+// deriveKEK is the Concat KDF of RFC 7518 §4.6 for ECDH-ES+A256KW, as
+// go-jose's DeriveECDHES computes it but without its big.Int detour: the
+// 256-bit key is a single SHA-256 round over counter 1, the shared secret
+// Z, then AlgorithmID, PartyUInfo and PartyVInfo (each length-prefixed)
+// and SuppPubInfo, the key length in bits.
+func deriveKEK(z, apu, apv []byte) [sha256.Size]byte {
+	const keyBits = 8 * sha256.Size
+	input := make([]byte, 0, 4+len(z)+12+len(AlgECDHESA256KW)+len(apu)+len(apv)+4)
+	input = binary.BigEndian.AppendUint32(input, 1)
+	input = append(input, z...)
+	for _, info := range [][]byte{[]byte(AlgECDHESA256KW), apu, apv} {
+		input = binary.BigEndian.AppendUint32(input, uint32(len(info)))
+		input = append(input, info...)
+	}
+	input = binary.BigEndian.AppendUint32(input, keyBits)
+	return sha256.Sum256(input)
 }
 
 func wrapRSA(alg string, pub *rsa.PublicKey, cek []byte) ([]byte, error) {
@@ -224,7 +249,7 @@ func decodeParts(r *Response) (jweParts, error) {
 // decryption reads.
 type receivedHeader struct {
 	alg, enc string
-	epk      map[string]json.RawMessage
+	epk      map[string]any
 	apu, apv []byte
 }
 
@@ -236,7 +261,9 @@ func parseProtectedHeader(protected string) (receivedHeader, error) {
 	if err != nil {
 		return h, err
 	}
-	var members map[string]json.RawMessage
+	// One decoding into generic values: unlike a struct, map keys keep
+	// member names exact. Numbers beyond float64 fail, as in serde_json.
+	var members map[string]any
 	if err := json.Unmarshal(raw, &members); err != nil {
 		return h, fmt.Errorf("protected header: %w", err)
 	}
@@ -251,8 +278,8 @@ func parseProtectedHeader(protected string) (receivedHeader, error) {
 	if h.enc, err = stringMember(members, "enc"); err != nil {
 		return h, fmt.Errorf("protected header: %w", err)
 	}
-	if rawEpk, ok := members["epk"]; ok {
-		if err := json.Unmarshal(rawEpk, &h.epk); err != nil || h.epk == nil {
+	if epk, ok := members["epk"]; ok {
+		if h.epk, ok = epk.(map[string]any); !ok {
 			return h, errors.New("protected header: epk is not an object")
 		}
 	}
@@ -266,7 +293,7 @@ func parseProtectedHeader(protected string) (receivedHeader, error) {
 }
 
 // optionalBytesMember decodes an optional base64url string member.
-func optionalBytesMember(members map[string]json.RawMessage, name string) ([]byte, error) {
+func optionalBytesMember(members map[string]any, name string) ([]byte, error) {
 	if _, ok := members[name]; !ok {
 		return nil, nil
 	}
@@ -278,13 +305,13 @@ func optionalBytesMember(members map[string]json.RawMessage, name string) ([]byt
 }
 
 // stringMember returns a required string member of a JSON object.
-func stringMember(members map[string]json.RawMessage, name string) (string, error) {
-	raw, ok := members[name]
+func stringMember(members map[string]any, name string) (string, error) {
+	v, ok := members[name]
 	if !ok {
 		return "", fmt.Errorf("missing %q", name)
 	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
+	s, ok := v.(string)
+	if !ok {
 		return "", fmt.Errorf("%q is not a string", name)
 	}
 	return s, nil
@@ -300,8 +327,12 @@ func (k *TeeKeyPair) unwrapCEK(h receivedHeader, encryptedKey []byte) ([]byte, e
 		if err != nil {
 			return nil, err
 		}
-		kek := josecipher.DeriveECDHES(AlgECDHESA256KW, h.apu, h.apv, k.ec, epk, cekSize)
-		block, err := aes.NewCipher(kek)
+		z, err := k.ecdh.ECDH(epk)
+		if err != nil {
+			return nil, err
+		}
+		kek := deriveKEK(z, h.apu, h.apv)
+		block, err := aes.NewCipher(kek[:])
 		if err != nil {
 			return nil, err
 		}
@@ -333,7 +364,7 @@ func (k *TeeKeyPair) unwrapCEK(h receivedHeader, encryptedKey []byte) ([]byte, e
 }
 
 // peerKey validates the sender's ephemeral key: an EC point on our own curve.
-func (k *TeeKeyPair) peerKey(epk map[string]json.RawMessage) (*ecdsa.PublicKey, error) {
+func (k *TeeKeyPair) peerKey(epk map[string]any) (*ecdh.PublicKey, error) {
 	if epk == nil {
 		return nil, errors.New("protected header: missing epk")
 	}
@@ -359,7 +390,7 @@ func (k *TeeKeyPair) peerKey(epk map[string]json.RawMessage) (*ecdsa.PublicKey, 
 	if err != nil {
 		return nil, fmt.Errorf("epk: %w", err)
 	}
-	pub, err := parseECPoint(k.curve, x, y)
+	pub, err := parseECDHPoint(k.curve, x, y)
 	if err != nil {
 		return nil, fmt.Errorf("epk: %w", err)
 	}

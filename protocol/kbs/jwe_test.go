@@ -2,6 +2,8 @@ package kbs
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -10,6 +12,7 @@ import (
 	"testing"
 
 	jose "github.com/go-jose/go-jose/v4"
+	josecipher "github.com/go-jose/go-jose/v4/cipher"
 )
 
 var b64 = base64.RawURLEncoding
@@ -156,6 +159,39 @@ func TestEncryptDecryptRoundTrip(t *testing.T) {
 			}
 			if !bytes.Equal(got, plaintext) {
 				t.Errorf("%s: Decrypt = %x, want %x", name, got, plaintext)
+			}
+		}
+	}
+}
+
+// deriveKEK must be byte for byte go-jose's ECDH-ES key derivation, with
+// and without apu/apv, on both curves.
+func TestDeriveKEKMatchesGoJose(t *testing.T) {
+	for _, c := range ecCurves {
+		for _, party := range [][]byte{nil, {}, []byte("Alice"), bytes.Repeat([]byte{0xb0}, 300)} {
+			priv, err := ecdsa.GenerateKey(c.curve, rand.Reader)
+			if err != nil {
+				t.Fatal(err)
+			}
+			peer, err := ecdsa.GenerateKey(c.curve, rand.Reader)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := josecipher.DeriveECDHES(AlgECDHESA256KW, party, []byte("Bob"), priv, &peer.PublicKey, cekSize)
+			privECDH, err := priv.ECDH()
+			if err != nil {
+				t.Fatal(err)
+			}
+			peerECDH, err := peer.PublicKey.ECDH()
+			if err != nil {
+				t.Fatal(err)
+			}
+			z, err := privECDH.ECDH(peerECDH)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := deriveKEK(z, party, []byte("Bob")); !bytes.Equal(got[:], want) {
+				t.Errorf("%s, apu %q: deriveKEK = %x, go-jose %x", c.name, party, got, want)
 			}
 		}
 	}

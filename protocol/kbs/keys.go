@@ -2,6 +2,7 @@ package kbs
 
 import (
 	"crypto"
+	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -50,12 +51,13 @@ type ecCurve struct {
 	name      string // JWK crv
 	algorithm string // aa.toml name
 	curve     elliptic.Curve
-	size      int // coordinate length in bytes
+	ecdh      ecdh.Curve // the same curve, for key agreement
+	size      int        // coordinate length in bytes
 }
 
 var ecCurves = []ecCurve{
-	{name: crvP256, algorithm: KeyAlgorithmP256, curve: elliptic.P256(), size: 32},
-	{name: crvP521, algorithm: KeyAlgorithmP521, curve: elliptic.P521(), size: 66},
+	{name: crvP256, algorithm: KeyAlgorithmP256, curve: elliptic.P256(), ecdh: ecdh.P256(), size: 32},
+	{name: crvP521, algorithm: KeyAlgorithmP521, curve: elliptic.P521(), ecdh: ecdh.P521(), size: 66},
 }
 
 func curveByName(crv string) (ecCurve, bool) {
@@ -79,8 +81,11 @@ func curveOf(curve elliptic.Curve) (ecCurve, bool) {
 // TeeKeyPair is the guest's ephemeral key: its public half travels as the
 // tee-pubkey of the attestation and resources come back encrypted to it.
 type TeeKeyPair struct {
-	alg   string // JWE key-management algorithm the key accepts
-	ec    *ecdsa.PrivateKey
+	alg string // JWE key-management algorithm the key accepts
+	ec  *ecdsa.PrivateKey
+	// ecdh is ec for key agreement: crypto/ecdh multiplies without the
+	// big.Int conversions of crypto/elliptic.
+	ecdh  *ecdh.PrivateKey
 	curve ecCurve
 	rsa   *rsa.PrivateKey
 	pub   TeePubKey
@@ -121,9 +126,14 @@ func newECKeyPair(priv *ecdsa.PrivateKey) (*TeeKeyPair, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidTeeKeyPair, err)
 	}
+	agreement, err := priv.ECDH()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidTeeKeyPair, err)
+	}
 	return &TeeKeyPair{
 		alg:   AlgECDHESA256KW,
 		ec:    priv,
+		ecdh:  agreement,
 		curve: c,
 		pub: TeePubKey{
 			Kty: ktyEC,
@@ -267,6 +277,33 @@ func (k TeePubKey) CryptoPublicKey() (crypto.PublicKey, error) {
 // parseECPoint decodes fixed-width base64url coordinates and checks the
 // point lies on the curve.
 func parseECPoint(c ecCurve, xB64, yB64 string) (*ecdsa.PublicKey, error) {
+	point, err := uncompressedPoint(c, xB64, yB64)
+	if err != nil {
+		return nil, err
+	}
+	pub, err := ecdsa.ParseUncompressedPublicKey(c.curve, point)
+	if err != nil {
+		return nil, fmt.Errorf("%s point: %w", c.name, err)
+	}
+	return pub, nil
+}
+
+// parseECDHPoint is parseECPoint for key agreement.
+func parseECDHPoint(c ecCurve, xB64, yB64 string) (*ecdh.PublicKey, error) {
+	point, err := uncompressedPoint(c, xB64, yB64)
+	if err != nil {
+		return nil, err
+	}
+	pub, err := c.ecdh.NewPublicKey(point)
+	if err != nil {
+		return nil, fmt.Errorf("%s point: %w", c.name, err)
+	}
+	return pub, nil
+}
+
+// uncompressedPoint decodes fixed-width base64url coordinates into
+// 0x04 || X || Y, leaving the curve check to the caller.
+func uncompressedPoint(c ecCurve, xB64, yB64 string) ([]byte, error) {
 	x, err := decodeB64URL("x", xB64)
 	if err != nil {
 		return nil, err
@@ -280,12 +317,7 @@ func parseECPoint(c ecCurve, xB64, yB64 string) (*ecdsa.PublicKey, error) {
 	}
 	point := make([]byte, 0, 1+2*c.size)
 	point = append(point, 4)
-	point = append(append(point, x...), y...)
-	pub, err := ecdsa.ParseUncompressedPublicKey(c.curve, point)
-	if err != nil {
-		return nil, fmt.Errorf("%s point: %w", c.name, err)
-	}
-	return pub, nil
+	return append(append(point, x...), y...), nil
 }
 
 // checkRSAPublicKey rejects moduli outside [minRSABits, maxRSABits] and
