@@ -49,3 +49,19 @@ func BenchmarkVerifySettled(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecodeClaims decodes an issued token's claims, as the KBS does
+// at the first resource request of each flow.
+func BenchmarkDecodeClaims(b *testing.B) {
+	issuer := newTestIssuer(b, IssuerConfig{})
+	payload, err := issuer.appendPayload(nil, 1, 2, sampleSubmods)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := decodeClaims(payload); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

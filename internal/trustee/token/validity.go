@@ -1,11 +1,9 @@
 package token
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"time"
 )
@@ -14,17 +12,9 @@ import (
 const leeway = 60 * time.Second
 
 func decodeClaims(payload []byte) (map[string]any, error) {
-	dec := json.NewDecoder(bytes.NewReader(payload))
-	dec.UseNumber()
-	var claims map[string]any
-	if err := dec.Decode(&claims); err != nil {
+	claims, err := decodeObject(payload)
+	if err != nil {
 		return nil, fmt.Errorf("claims are not a JSON object: %w", err)
-	}
-	if claims == nil {
-		return nil, errors.New("claims are not a JSON object")
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("trailing data after the claims")
 	}
 	return claims, nil
 }
