@@ -11,15 +11,19 @@ import (
 	"github.com/cocoon-cc/cocoon/protocol/kbs"
 )
 
+// newFlowBench is a sample-TEE server holding default/key/1, a guest, and
+// that guest's /auth body.
+func newFlowBench(b *testing.B) (http.Handler, *guest, []byte) {
+	h := newHarness(b, trusteetest.WithSampleTEE())
+	h.putResource("default/key/1", secret)
+	b.ReportAllocs()
+	return h.tr.Handler(), newGuest(h), authBody(kbs.ProtocolVersion, kbs.TeeSample)
+}
+
 // BenchmarkFullFlow is one guest's whole RCAR in-process: /auth, /attest
 // with sample evidence, then the resource as a JWE, decrypted.
 func BenchmarkFullFlow(b *testing.B) {
-	h := newHarness(b, trusteetest.WithSampleTEE())
-	h.putResource("default/key/1", secret)
-	g := newGuest(h)
-	handler := h.tr.Handler()
-	authReq := authBody(kbs.ProtocolVersion, kbs.TeeSample)
-	b.ReportAllocs()
+	handler, g, authReq := newFlowBench(b)
 	for b.Loop() {
 		auth := serve(handler, httptest.NewRequest(http.MethodPost, "/kbs/v0/auth", bytes.NewReader(authReq)))
 		var challenge kbs.Challenge
@@ -49,12 +53,7 @@ func BenchmarkFullFlow(b *testing.B) {
 // BenchmarkServerFlow is BenchmarkFullFlow's server share: the guest's work
 // (evidence, request encoding, decryption) runs with the timer stopped.
 func BenchmarkServerFlow(b *testing.B) {
-	h := newHarness(b, trusteetest.WithSampleTEE())
-	h.putResource("default/key/1", secret)
-	g := newGuest(h)
-	handler := h.tr.Handler()
-	authReq := authBody(kbs.ProtocolVersion, kbs.TeeSample)
-	b.ReportAllocs()
+	handler, g, authReq := newFlowBench(b)
 	for b.Loop() {
 		auth := serve(handler, httptest.NewRequest(http.MethodPost, "/kbs/v0/auth", bytes.NewReader(authReq)))
 		b.StopTimer()
