@@ -30,7 +30,24 @@ type Scheduler struct {
 	seq     uint64
 	closed  bool
 	workers sync.WaitGroup
+
+	base  int    // workers kept when there is nothing to do
+	total int    // workers running
+	idle  int    // workers waiting for work
+	picks uint64 // jobs taken so far: progress, as the stall watch sees it
+	watch bool   // a stall check is pending
 }
+
+// Work that waits while no worker has picked a job for stallAfter means
+// every worker is held by something slow, most likely I/O (a storage
+// backend, a collateral fetch), not CPU: a request takes well under a
+// millisecond of CPU. The scheduler then adds a worker, so that slow
+// requests cannot stop all the others; the extra workers leave when the
+// queue is empty.
+const (
+	stallAfter = 50 * time.Millisecond
+	maxWorkers = 256
+)
 
 // job is one queued piece of work.
 type job struct {
@@ -52,13 +69,21 @@ const (
 
 // New starts a scheduler with the given number of workers (at least one).
 func New(workers int) *Scheduler {
-	s := &Scheduler{}
+	s := &Scheduler{base: max(workers, 1)}
 	s.ready.L = &s.mu
-	for range max(workers, 1) {
-		s.workers.Add(1)
-		go s.work()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range s.base {
+		s.startWorker()
 	}
 	return s
+}
+
+// startWorker runs one more worker; s.mu is held.
+func (s *Scheduler) startWorker() {
+	s.total++
+	s.workers.Add(1)
+	go s.work()
 }
 
 // Do runs work on a worker once no queued work belongs to a flow that
@@ -77,6 +102,9 @@ func (s *Scheduler) Do(ctx context.Context, flowStart time.Time, work func()) er
 	j.seq = s.seq
 	heap.Push(&s.queue, j)
 	s.ready.Signal()
+	if s.idle == 0 {
+		s.watchForStall()
+	}
 	s.mu.Unlock()
 
 	select {
@@ -105,18 +133,49 @@ func (s *Scheduler) Close() {
 	s.workers.Wait()
 }
 
+// watchForStall checks, stallAfter from now, whether any worker picked a
+// job meanwhile; s.mu is held.
+func (s *Scheduler) watchForStall() {
+	if s.watch {
+		return
+	}
+	s.watch = true
+	picks := s.picks
+	time.AfterFunc(stallAfter, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.watch = false
+		if s.closed || len(s.queue) == 0 || s.idle > 0 {
+			return
+		}
+		if s.picks == picks && s.total < maxWorkers {
+			s.startWorker()
+		}
+		s.watchForStall()
+	})
+}
+
 func (s *Scheduler) work() {
 	defer s.workers.Done()
 	for {
 		s.mu.Lock()
 		for len(s.queue) == 0 && !s.closed {
+			if s.total > s.base { // an extra worker whose stall is over
+				s.total--
+				s.mu.Unlock()
+				return
+			}
+			s.idle++
 			s.ready.Wait()
+			s.idle--
 		}
 		if len(s.queue) == 0 {
+			s.total--
 			s.mu.Unlock()
 			return
 		}
 		j := heap.Pop(&s.queue).(*job)
+		s.picks++
 		s.mu.Unlock()
 		if j.state.CompareAndSwap(queued, running) {
 			s.run(j)

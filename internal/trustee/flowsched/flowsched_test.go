@@ -157,3 +157,26 @@ func TestClose(t *testing.T) {
 		t.Errorf("Do after Close = %v, want ErrClosed", err)
 	}
 }
+
+// Work held up behind workers that are all stuck (on I/O, say) still runs:
+// the scheduler adds a worker, and drops it again once the queue is empty.
+func TestStuckWorkersDoNotStopTheRest(t *testing.T) {
+	s := New(1)
+	defer s.Close()
+	release := blockWorker(t, s)
+	for i := range 3 { // each waits for the stall watch to add a worker
+		if err := s.Do(context.Background(), time.Now(), func() {}); err != nil {
+			t.Fatalf("work %d: %v", i, err)
+		}
+	}
+	release()
+	for {
+		s.mu.Lock()
+		total := s.total
+		s.mu.Unlock()
+		if total == 1 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
