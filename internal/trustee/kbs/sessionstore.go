@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/cocoon-cc/cocoon/internal/gencache"
 	"github.com/cocoon-cc/cocoon/internal/trustee/storage"
 	"github.com/cocoon-cc/cocoon/protocol/kbs"
 )
@@ -19,12 +20,16 @@ type SessionStore struct {
 	lifetime time.Duration
 	now      func() time.Time
 	logger   *slog.Logger
-	recent   recentFlows
+	// recent is when this process started its newest sessions, so the
+	// scheduler can order a flow's later requests by the flow's age
+	// without loading the session.
+	recent *gencache.Cache[string, time.Time]
 }
 
 // NewSessionStore returns sessions living lifetime from /auth.
 func NewSessionStore(store storage.Store, lifetime time.Duration, logger *slog.Logger) *SessionStore {
-	return &SessionStore{store: store, lifetime: lifetime, now: time.Now, logger: logger}
+	return &SessionStore{store: store, lifetime: lifetime, now: time.Now, logger: logger,
+		recent: gencache.New[string, time.Time](recentFlowsGeneration)}
 }
 
 // Create starts an Authed session for request and challenge.
@@ -38,7 +43,7 @@ func (s *SessionStore) Create(ctx context.Context, request kbs.Request, challeng
 	if err := s.Put(ctx, sess); err != nil {
 		return nil, err
 	}
-	s.recent.add(id, start)
+	s.recent.Put(id, start)
 	return sess, nil
 }
 
@@ -56,7 +61,7 @@ func (s *SessionStore) Put(ctx context.Context, sess *Session) error {
 
 // flowStart is when this process created session id, if it did recently.
 func (s *SessionStore) flowStart(id string) (time.Time, bool) {
-	return s.recent.start(id)
+	return s.recent.Get(id)
 }
 
 // Get returns the live session id names. An expired session is deleted and

@@ -2,6 +2,8 @@ package token
 
 import (
 	"sync"
+
+	"github.com/cocoon-cc/cocoon/internal/gencache"
 )
 
 // verifiedGeneration bounds each of verifiedTokens' two generations. An RCAR
@@ -19,14 +21,8 @@ const verifiedGeneration = 256
 // text: only the very bytes that verified, or that a trusted co-located
 // issuer signed, can hit. The validity period is not cached: Verify checks
 // exp and nbf on every use.
-//
-// Eviction is by generation: when the current map is full it becomes the
-// previous one and the old previous one is dropped; a hit in the previous
-// generation moves the entry back to the current one.
 type verifiedTokens struct {
-	mu         sync.Mutex
-	cur, prev  map[string]*verifiedToken
-	generation int
+	cache *gencache.Cache[string, *verifiedToken]
 }
 
 // verifiedToken is one settled token. An issued token's payload is decoded
@@ -39,7 +35,7 @@ type verifiedToken struct {
 }
 
 func newVerifiedTokens(generation int) *verifiedTokens {
-	return &verifiedTokens{generation: generation, cur: make(map[string]*verifiedToken)}
+	return &verifiedTokens{cache: gencache.New[string, *verifiedToken](generation)}
 }
 
 // claimsOf decodes the payload once.
@@ -51,41 +47,16 @@ func (t *verifiedToken) claimsOf() (map[string]any, error) {
 	return t.claims, t.err
 }
 
-func (c *verifiedTokens) get(token string) (*verifiedToken, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if t, ok := c.cur[token]; ok {
-		return t, true
-	}
-	t, ok := c.prev[token]
-	if ok {
-		delete(c.prev, token)
-		c.insert(token, t)
-	}
-	return t, ok
-}
+func (c *verifiedTokens) get(token string) (*verifiedToken, bool) { return c.cache.Get(token) }
 
 // addClaims remembers a token that passed verification.
 func (c *verifiedTokens) addClaims(token string, claims map[string]any) {
 	t := &verifiedToken{claims: claims}
 	t.once.Do(func() {})
-	c.add(token, t)
+	c.cache.Put(token, t)
 }
 
 // addIssued remembers a token the trusted issuer just signed over payload.
 func (c *verifiedTokens) addIssued(token string, payload []byte) {
-	c.add(token, &verifiedToken{payload: payload})
-}
-
-func (c *verifiedTokens) add(token string, t *verifiedToken) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.insert(token, t)
-}
-
-func (c *verifiedTokens) insert(token string, t *verifiedToken) {
-	if len(c.cur) >= c.generation {
-		c.prev, c.cur = c.cur, make(map[string]*verifiedToken, c.generation)
-	}
-	c.cur[token] = t
+	c.cache.Put(token, &verifiedToken{payload: payload})
 }

@@ -3,7 +3,6 @@ package token
 import (
 	"context"
 	"reflect"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -88,26 +87,4 @@ func TestSettledTokensStillExpireAndTamperingIsCaught(t *testing.T) {
 		return testNow.Add(time.Duration(DefaultDurationMin)*time.Minute + leeway + time.Second)
 	}
 	mustRefuse(t, v, token, "settled token past its exp")
-}
-
-func TestVerifiedTokensEvictByGeneration(t *testing.T) {
-	c := newVerifiedTokens(2)
-	for i := range 3 {
-		c.addIssued("t"+strconv.Itoa(i), []byte(`{}`))
-	}
-	// t0 and t1 filled a generation; t2 started the next one.
-	if _, ok := c.get("t0"); !ok {
-		t.Fatal("t0 gone after one generation")
-	}
-	// The hit moved t0 to the current generation, which is now full (t2,
-	// t0), so t3 retires it together with t2 and drops t1.
-	c.addIssued("t3", []byte(`{}`))
-	for name, want := range map[string]bool{"t0": true, "t1": false, "t2": true, "t3": true} {
-		if _, ok := c.get(name); ok != want {
-			t.Errorf("%s present = %v, want %v", name, ok, want)
-		}
-	}
-	if n := len(c.cur) + len(c.prev); n > 4 {
-		t.Errorf("%d entries kept, more than two generations of 2", n)
-	}
 }
