@@ -27,11 +27,11 @@ type Appraisal struct {
 // with the given input; query_reference_value(id) is served by rv (a nil rv
 // means there are no reference values).
 func (e *Engine) Appraise(ctx context.Context, module string, input map[string]any, rv RVLookup) (*Appraisal, error) {
-	in, err := inputValue(input)
+	policy, err := e.prepared(ctx, module, KindAppraisal)
 	if err != nil {
 		return nil, err
 	}
-	pq, err := e.prepared(ctx, module, KindAppraisal)
+	in, err := inputValue(input, policy.input)
 	if err != nil {
 		return nil, err
 	}
@@ -41,7 +41,7 @@ func (e *Engine) Appraise(ctx context.Context, module string, input map[string]a
 	ctx, cancel := withEvalTimeout(ctx)
 	defer cancel()
 	session := &rvSession{lookup: rv, terms: &e.rvTerms}
-	rs, err := evaluate(withRVSession(ctx, session), pq, in)
+	rs, err := evaluate(withRVSession(ctx, session), policy.query, in)
 	if session.err != nil {
 		return nil, fmt.Errorf("policy: evaluate appraisal: query_reference_value: %w", session.err)
 	}

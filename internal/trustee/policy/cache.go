@@ -24,8 +24,15 @@ func newCacheKey(module string, kind Kind) cacheKey {
 }
 
 type cacheEntry struct {
-	key   cacheKey
+	key      cacheKey
+	compiled compiled
+}
+
+// compiled is a policy ready to evaluate: the prepared query and the part
+// of the input it can read.
+type compiled struct {
 	query rego.PreparedEvalQuery
+	input *inputShape
 }
 
 // preparedCache is a least-recently-used cache of prepared queries.
@@ -40,25 +47,25 @@ func newPreparedCache(max int) *preparedCache {
 	return &preparedCache{max: max, order: list.New(), entries: make(map[cacheKey]*list.Element)}
 }
 
-func (c *preparedCache) get(key cacheKey) (rego.PreparedEvalQuery, bool) {
+func (c *preparedCache) get(key cacheKey) (compiled, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.entries[key]
 	if !ok {
-		return rego.PreparedEvalQuery{}, false
+		return compiled{}, false
 	}
 	c.order.MoveToFront(el)
-	return el.Value.(*cacheEntry).query, true
+	return el.Value.(*cacheEntry).compiled, true
 }
 
-func (c *preparedCache) put(key cacheKey, query rego.PreparedEvalQuery) {
+func (c *preparedCache) put(key cacheKey, policy compiled) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.entries[key]; ok {
 		c.order.MoveToFront(el)
 		return
 	}
-	c.entries[key] = c.order.PushFront(&cacheEntry{key: key, query: query})
+	c.entries[key] = c.order.PushFront(&cacheEntry{key: key, compiled: policy})
 	for c.order.Len() > c.max {
 		oldest := c.order.Back()
 		c.order.Remove(oldest)
@@ -74,16 +81,16 @@ func (c *preparedCache) len() int {
 
 // prepared returns the compiled query for module and kind, compiling it on
 // a miss. Two callers missing at once both compile; the result is the same.
-func (e *Engine) prepared(ctx context.Context, module string, kind Kind) (rego.PreparedEvalQuery, error) {
+func (e *Engine) prepared(ctx context.Context, module string, kind Kind) (compiled, error) {
 	key := newCacheKey(module, kind)
-	if pq, ok := e.cache.get(key); ok {
-		return pq, nil
+	if c, ok := e.cache.get(key); ok {
+		return c, nil
 	}
-	pq, err := e.prepare(ctx, module, kind)
+	c, err := e.prepare(ctx, module, kind)
 	if err != nil {
-		return rego.PreparedEvalQuery{}, err
+		return compiled{}, err
 	}
-	e.cache.put(key, pq)
+	e.cache.put(key, c)
 	e.logger.Debug("policy compiled", "kind", kind.String(), "sha256", fmt.Sprintf("%x", sha256.Sum256([]byte(module))))
-	return pq, nil
+	return c, nil
 }

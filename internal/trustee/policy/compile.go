@@ -34,31 +34,33 @@ var capabilities = func() *ast.Capabilities {
 }()
 
 // prepare compiles module for kind, as Rego v1 and else as Rego v0.
-func (e *Engine) prepare(ctx context.Context, module string, kind Kind) (rego.PreparedEvalQuery, error) {
-	pq, errV1 := e.prepareVersion(ctx, module, kind, ast.RegoV1)
+func (e *Engine) prepare(ctx context.Context, module string, kind Kind) (compiled, error) {
+	c, errV1 := e.prepareVersion(ctx, module, kind, ast.RegoV1)
 	if errV1 == nil {
-		return pq, nil
+		return c, nil
 	}
-	pq, errV0 := e.prepareVersion(ctx, module, kind, ast.RegoV0)
+	c, errV0 := e.prepareVersion(ctx, module, kind, ast.RegoV0)
 	if errV0 == nil {
 		e.logger.Debug("policy compiled as Rego v0", "kind", kind.String())
-		return pq, nil
+		return c, nil
 	}
 	if looksLikeV0(errV1) {
-		return rego.PreparedEvalQuery{}, fmt.Errorf("%w: %w", ErrInvalidPolicy, errV0)
+		return compiled{}, fmt.Errorf("%w: %w", ErrInvalidPolicy, errV0)
 	}
-	return rego.PreparedEvalQuery{}, fmt.Errorf("%w: %w", ErrInvalidPolicy, errV1)
+	return compiled{}, fmt.Errorf("%w: %w", ErrInvalidPolicy, errV1)
 }
 
-func (e *Engine) prepareVersion(ctx context.Context, module string, kind Kind, version ast.RegoVersion) (rego.PreparedEvalQuery, error) {
+func (e *Engine) prepareVersion(ctx context.Context, module string, kind Kind, version ast.RegoVersion) (compiled, error) {
 	// No file name: OPA then prints positions as line:col.
 	parsed, err := ast.ParseModuleWithOpts("", module, ast.ParserOptions{RegoVersion: version})
 	if err != nil {
-		return rego.PreparedEvalQuery{}, err
+		return compiled{}, err
 	}
 	if err := checkShape(parsed, kind); err != nil {
-		return rego.PreparedEvalQuery{}, err
+		return compiled{}, err
 	}
+	// Read before OPA compiles (and may rewrite) the module.
+	shape := shapeOf(parsed)
 	query := appraisalQuery
 	if kind == KindResource {
 		query = resourceQuery
@@ -72,7 +74,11 @@ func (e *Engine) prepareVersion(ctx context.Context, module string, kind Kind, v
 		rego.Store(e.store),
 		queryReferenceValue,
 	)
-	return r.PrepareForEval(ctx)
+	pq, err := r.PrepareForEval(ctx)
+	if err != nil {
+		return compiled{}, err
+	}
+	return compiled{query: pq, input: shape}, nil
 }
 
 // checkShape refuses modules Trustee could never consult: another package,

@@ -13,7 +13,8 @@ import (
 // so a bad input is reported as such rather than as an evaluation failure.
 // JSON text (json.RawMessage or []byte, e.g. verified token claims as
 // received) is parsed rather than taken for an array of bytes.
-func inputValue(input any) (ast.Value, error) {
+// Go values are converted only as far as shape says the policy reads.
+func inputValue(input any, shape *inputShape) (ast.Value, error) {
 	var raw []byte
 	switch v := input.(type) {
 	case json.RawMessage:
@@ -21,7 +22,7 @@ func inputValue(input any) (ast.Value, error) {
 	case []byte:
 		raw = v
 	default:
-		value, err := ast.InterfaceToValue(input)
+		value, err := shape.value(input)
 		if err != nil {
 			return nil, fmt.Errorf("policy: input: %w", err)
 		}

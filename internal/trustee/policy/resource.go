@@ -24,17 +24,17 @@ func (e *Engine) Allow(ctx context.Context, module string, input any, data map[s
 		// A nil map converts to null: no data document at all.
 		obj = ast.NewObject()
 	}
-	in, err := inputValue(input)
+	policy, err := e.prepared(ctx, module, KindResource)
 	if err != nil {
 		return false, err
 	}
-	pq, err := e.prepared(ctx, module, KindResource)
+	in, err := inputValue(input, policy.input)
 	if err != nil {
 		return false, err
 	}
 	ctx, cancel := withEvalTimeout(ctx)
 	defer cancel()
-	rs, err := evaluate(withDataDocument(ctx, obj), pq, in)
+	rs, err := evaluate(withDataDocument(ctx, obj), policy.query, in)
 	if err != nil {
 		return false, evalError(ctx, "resource policy", err)
 	}
