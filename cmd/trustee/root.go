@@ -84,7 +84,7 @@ key in the data directory and prints the next command to run.`,
 		RunE:    func(cmd *cobra.Command, _ []string) error { return runServe(cmd.Context(), o) },
 	}
 	addServeFlags(serve, o)
-	root.AddCommand(serve, newValidateCommand(o), newVerifyCommand(o), newVersionCommand(o))
+	root.AddCommand(serve, newValidateCommand(o), newVerifyCommand(o), newBenchCommand(o), newVersionCommand(o))
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%w\nsee %s --help", err, c.CommandPath())
 	})

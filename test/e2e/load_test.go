@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"os"
+	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
@@ -100,6 +102,39 @@ func TestLoadGeneratorOpenLoop(t *testing.T) {
 	// The schedule offers 100 flows in 1 s; none may be invented.
 	if rows[0].flows > 101 {
 		t.Errorf("%d flows from a schedule of 100/s for 1 s", rows[0].flows)
+	}
+}
+
+// trustee bench serves the development configuration in its own process
+// from a temporary directory, loads it with the same generator, and
+// leaves nothing behind.
+func TestTrusteeBench(t *testing.T) {
+	t.Parallel()
+	tmp := t.TempDir()
+	cmd := exec.Command(bin.trustee, "bench", "--concurrency", "1,4", "--duration", "500ms", "--warmup", "100ms")
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("trustee bench: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "cryptographic floor") || !strings.Contains(string(out), "in this process") {
+		t.Errorf("trustee bench output lacks the floor or the setting:\n%s", out)
+	}
+	rows := parseLoadRows(t, string(out))
+	if len(rows) != 2 || rows[0].clients != 1 || rows[1].clients != 4 {
+		t.Fatalf("trustee bench rows = %+v, want one for 1 and one for 4 clients:\n%s", rows, out)
+	}
+	for _, row := range rows {
+		if row.flows == 0 || row.errors != 0 {
+			t.Errorf("%d clients: %d flows, %d errors; want some flows and no error:\n%s", row.clients, row.flows, row.errors, out)
+		}
+	}
+	left, err := os.ReadDir(tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left) != 0 {
+		t.Errorf("trustee bench left %d entries in its temporary directory, first %s", len(left), left[0].Name())
 	}
 }
 

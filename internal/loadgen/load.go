@@ -1,4 +1,4 @@
-package main
+package loadgen
 
 import (
 	"context"
@@ -30,18 +30,19 @@ const (
 	allowAllPolicy = "package policy\n\ndefault allow := false\n\nallow if data.plugin == \"resource\"\n"
 )
 
-type loadOptions struct {
-	url          string
-	certFile     string
-	path         string
-	concurrency  []int
-	duration     time.Duration
-	warmup       time.Duration
-	rate         float64
-	maxFlows     int
-	adminKey     string
-	keyAlgorithm string
-	keyPerFlow   bool
+// Options is what to load and how; AddFlags binds them to command flags.
+type Options struct {
+	URL          string
+	CertFile     string
+	Path         string
+	Concurrency  []int
+	Duration     time.Duration
+	Warmup       time.Duration
+	Rate         float64
+	MaxFlows     int
+	AdminKey     string
+	KeyAlgorithm string
+	KeyPerFlow   bool
 }
 
 // levelResult is what one concurrency level measured.
@@ -54,17 +55,19 @@ type levelResult struct {
 	latencies   []time.Duration
 }
 
-func run(ctx context.Context, out io.Writer, opts loadOptions) error {
-	if len(opts.concurrency) == 0 || slices.ContainsFunc(opts.concurrency, func(c int) bool { return c < 1 }) {
+// Run measures the cryptographic floor, then runs every concurrency level
+// and prints one table row per level. It fails if any flow failed.
+func Run(ctx context.Context, out io.Writer, opts Options) error {
+	if len(opts.Concurrency) == 0 || slices.ContainsFunc(opts.Concurrency, func(c int) bool { return c < 1 }) {
 		return errors.New("--concurrency needs positive values")
 	}
-	if opts.warmup < 0 || opts.duration <= 0 || opts.rate < 0 {
+	if opts.Warmup < 0 || opts.Duration <= 0 || opts.Rate < 0 {
 		return errors.New("--warmup and --rate must not be negative and --duration must be positive")
 	}
 	var rootPEM []byte
-	if opts.certFile != "" {
+	if opts.CertFile != "" {
 		var err error
-		if rootPEM, err = os.ReadFile(opts.certFile); err != nil {
+		if rootPEM, err = os.ReadFile(opts.CertFile); err != nil {
 			return fmt.Errorf("read --cert-file: %w", err)
 		}
 	}
@@ -72,13 +75,13 @@ func run(ctx context.Context, out io.Writer, opts loadOptions) error {
 	if err != nil {
 		return err
 	}
-	base, err := url.Parse(opts.url)
+	base, err := url.Parse(opts.URL)
 	if err != nil {
 		return fmt.Errorf("--url: %w", err)
 	}
 	newGuest := func() (*guest, error) { return newGuestClient(base, tlsConfig, opts) }
 	var want []byte
-	if opts.adminKey != "" {
+	if opts.AdminKey != "" {
 		if want, err = prepare(ctx, opts, tlsConfig); err != nil {
 			return err
 		}
@@ -93,7 +96,7 @@ func run(ctx context.Context, out io.Writer, opts loadOptions) error {
 	}
 
 	if _, err := fmt.Fprintf(out, "\nfull flows against %s (auth → attest → GET %s), %d CPUs shared by client and server\n%s\n",
-		opts.url, opts.path, runtime.NumCPU(), loopDescription(opts)); err != nil {
+		opts.URL, opts.Path, runtime.NumCPU(), loopDescription(opts)); err != nil {
 		return err
 	}
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -101,7 +104,7 @@ func run(ctx context.Context, out io.Writer, opts loadOptions) error {
 		return err
 	}
 	var failed error
-	for _, c := range opts.concurrency {
+	for _, c := range opts.Concurrency {
 		res := runLevel(ctx, opts, newGuest, c, want)
 		if err := printLevel(tw, res); err != nil {
 			return err
@@ -120,8 +123,8 @@ func run(ctx context.Context, out io.Writer, opts loadOptions) error {
 }
 
 // prepare stores a random resource and an allow-all resource policy.
-func prepare(ctx context.Context, opts loadOptions, tlsConfig *tls.Config) ([]byte, error) {
-	key, err := os.ReadFile(opts.adminKey)
+func prepare(ctx context.Context, opts Options, tlsConfig *tls.Config) ([]byte, error) {
+	key, err := os.ReadFile(opts.AdminKey)
 	if err != nil {
 		return nil, fmt.Errorf("read --auth-private-key: %w", err)
 	}
@@ -129,7 +132,7 @@ func prepare(ctx context.Context, opts loadOptions, tlsConfig *tls.Config) ([]by
 	transport.TLSClientConfig = tlsConfig
 	httpClient := &http.Client{Transport: transport, Timeout: requestTimeout}
 	defer httpClient.CloseIdleConnections()
-	admin, err := kbsclient.NewAdmin(opts.url, kbsclient.EdDSATokenSource(key), kbsclient.WithHTTPClient(httpClient))
+	admin, err := kbsclient.NewAdmin(opts.URL, kbsclient.EdDSATokenSource(key), kbsclient.WithHTTPClient(httpClient))
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +140,7 @@ func prepare(ctx context.Context, opts loadOptions, tlsConfig *tls.Config) ([]by
 	if _, err := rand.Read(secret); err != nil {
 		return nil, err
 	}
-	if err := admin.SetResource(ctx, opts.path, secret); err != nil {
+	if err := admin.SetResource(ctx, opts.Path, secret); err != nil {
 		return nil, fmt.Errorf("store the load-test resource: %w", err)
 	}
 	if err := admin.SetResourcePolicy(ctx, []byte(allowAllPolicy)); err != nil {
@@ -148,10 +151,10 @@ func prepare(ctx context.Context, opts loadOptions, tlsConfig *tls.Config) ([]by
 
 // runLevel runs flows from c guests, each with its own connection and TEE
 // key, for the warm-up and then until the duration or flow budget is
-// spent, back to back or at opts.rate (see startClock). Only flows started
+// spent, back to back or at opts.Rate (see startClock). Only flows started
 // after the warm-up are timed and counted; an error counts whenever it
 // happens.
-func runLevel(ctx context.Context, opts loadOptions, newGuest func() (*guest, error), c int, want []byte) levelResult {
+func runLevel(ctx context.Context, opts Options, newGuest func() (*guest, error), c int, want []byte) levelResult {
 	res := levelResult{concurrency: c}
 	guests := make([]*guest, c)
 	for i := range guests {
@@ -163,7 +166,7 @@ func runLevel(ctx context.Context, opts loadOptions, newGuest func() (*guest, er
 		defer g.close()
 		guests[i] = g
 	}
-	ctx, cancel := context.WithTimeout(ctx, opts.warmup+opts.duration)
+	ctx, cancel := context.WithTimeout(ctx, opts.Warmup+opts.Duration)
 	defer cancel()
 	var (
 		mu       sync.Mutex
@@ -171,8 +174,8 @@ func runLevel(ctx context.Context, opts loadOptions, newGuest func() (*guest, er
 		wg       sync.WaitGroup
 	)
 	begin := time.Now()
-	measureFrom := begin.Add(opts.warmup)
-	clock := newStartClock(begin, opts.rate)
+	measureFrom := begin.Add(opts.Warmup)
+	clock := newStartClock(begin, opts.Rate)
 	for _, g := range guests {
 		wg.Add(1)
 		go func() {
@@ -186,10 +189,10 @@ func runLevel(ctx context.Context, opts loadOptions, newGuest func() (*guest, er
 					break
 				}
 				timed := !t0.Before(measureFrom)
-				if timed && opts.maxFlows > 0 && measured.Add(1) > int64(opts.maxFlows) {
+				if timed && opts.MaxFlows > 0 && measured.Add(1) > int64(opts.MaxFlows) {
 					break
 				}
-				err := g.flow(ctx, opts.path, want)
+				err := g.flow(ctx, opts.Path, want)
 				if ctx.Err() != nil {
 					break // a flow cut by the deadline is not counted
 				}
@@ -219,9 +222,9 @@ func runLevel(ctx context.Context, opts loadOptions, newGuest func() (*guest, er
 	return res
 }
 
-func loopDescription(opts loadOptions) string {
-	if opts.rate > 0 {
-		return fmt.Sprintf("open loop: flows start at %.0f/s shared by the clients; latency runs from each flow's scheduled start", opts.rate)
+func loopDescription(opts Options) string {
+	if opts.Rate > 0 {
+		return fmt.Sprintf("open loop: flows start at %.0f/s shared by the clients; latency runs from each flow's scheduled start", opts.Rate)
 	}
 	return "closed loop: each client starts its next flow when the last one ends"
 }

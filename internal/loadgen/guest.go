@@ -1,4 +1,4 @@
-package main
+package loadgen
 
 import (
 	"bytes"
@@ -25,23 +25,23 @@ type guest struct {
 	options []kbsclient.Option
 }
 
-func newGuestClient(base *url.URL, tlsConfig *tls.Config, opts loadOptions) (*guest, error) {
+func newGuestClient(base *url.URL, tlsConfig *tls.Config, opts Options) (*guest, error) {
 	transport, err := newConnTransport(base.Scheme, base.Host, tlsConfig)
 	if err != nil {
 		return nil, err
 	}
-	g := &guest{url: opts.url, http: &http.Client{Transport: transport, Timeout: requestTimeout}}
+	g := &guest{url: opts.URL, http: &http.Client{Transport: transport, Timeout: requestTimeout}}
 	g.options = []kbsclient.Option{
 		kbsclient.WithHTTPClient(g.http),
 		kbsclient.WithEvidenceProvider(kbsclient.SampleProvider(false)),
 	}
-	if opts.keyPerFlow {
-		if opts.keyAlgorithm != "" {
-			g.options = append(g.options, kbsclient.WithTeeKeyAlgorithm(opts.keyAlgorithm))
+	if opts.KeyPerFlow {
+		if opts.KeyAlgorithm != "" {
+			g.options = append(g.options, kbsclient.WithTeeKeyAlgorithm(opts.KeyAlgorithm))
 		}
 		return g, nil
 	}
-	key, err := kbs.GenerateTeeKeyPair(opts.keyAlgorithm)
+	key, err := kbs.GenerateTeeKeyPair(opts.KeyAlgorithm)
 	if err != nil {
 		return nil, err
 	}
