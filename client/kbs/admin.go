@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 )
 
@@ -22,7 +21,7 @@ const (
 // Admin calls the KBS administration API with a bearer token. It is safe
 // for concurrent use.
 type Admin struct {
-	base        *url.URL
+	api         string // the API root, see apiRoot
 	http        *http.Client
 	tokenSource func() (string, error)
 }
@@ -34,7 +33,7 @@ func NewAdmin(baseURL string, tokenSource func() (string, error), opts ...Option
 	if tokenSource == nil {
 		return nil, errors.New("kbs: NewAdmin needs a token source")
 	}
-	base, err := parseBaseURL(baseURL)
+	api, err := apiRoot(baseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +41,7 @@ func NewAdmin(baseURL string, tokenSource func() (string, error), opts ...Option
 	if err != nil {
 		return nil, err
 	}
-	return &Admin{base: base, http: cfg.httpClient, tokenSource: tokenSource}, nil
+	return &Admin{api: api, http: cfg.httpClient, tokenSource: tokenSource}, nil
 }
 
 type setPolicyRequest struct {
@@ -145,7 +144,7 @@ func (a *Admin) callJSON(ctx context.Context, method string, route []string, v a
 }
 
 func (a *Admin) call(ctx context.Context, method string, route []string, contentType string, body []byte) ([]byte, error) {
-	req, err := newRequest(ctx, method, routeURL(a.base, route, ""), contentType, body)
+	req, err := newRequest(ctx, method, routeURL(a.api, route, ""), contentType, body)
 	if err != nil {
 		return nil, err
 	}

@@ -43,6 +43,13 @@ func isCompactJWSText(b []byte) bool {
 	return true
 }
 
+// sessionCookieHeader is the Cookie header carrying sessionID, exactly as
+// Request.AddCookie writes it on a request without cookies; built once per
+// session instead of once per request.
+func sessionCookieHeader(sessionID string) string {
+	return (&http.Cookie{Name: kbs.SessionCookie, Value: sessionID}).String()
+}
+
 // sessionCookie returns the session id set by the answer's Set-Cookie
 // headers, or "". Only each cookie's name=value is parsed: the attributes
 // (a date for Expires) are the server's business, not the client's.

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"sync"
 	"time"
 
@@ -24,7 +23,7 @@ const (
 // Client attests to one KBS and fetches resources from it. It is safe for
 // concurrent use.
 type Client struct {
-	base     *url.URL
+	api      string // the API root, see apiRoot
 	http     *http.Client
 	provider EvidenceProvider
 	key      *kbs.TeeKeyPair
@@ -35,15 +34,17 @@ type Client struct {
 	now        func() time.Time
 	retryDelay time.Duration
 
-	mu        sync.Mutex
-	sessionID string
-	cached    *cachedToken
+	mu sync.Mutex
+	// cookie is the Cookie header carrying the session id, built once per
+	// session; "" before the first handshake.
+	cookie string
+	cached *cachedToken
 }
 
 // New returns a client of the KBS at baseURL (for example
 // "http://127.0.0.1:8080"). WithEvidenceProvider is required.
 func New(baseURL string, opts ...Option) (*Client, error) {
-	base, err := parseBaseURL(baseURL)
+	api, err := apiRoot(baseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +60,7 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	return &Client{
-		base:       base,
+		api:        api,
 		http:       cfg.httpClient,
 		provider:   cfg.provider,
 		key:        key,
@@ -73,8 +74,9 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 // TeeKeyPair is the key resources are encrypted to.
 func (c *Client) TeeKeyPair() *kbs.TeeKeyPair { return c.key }
 
+// session is the Cookie header of the current session, or "".
 func (c *Client) session() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.sessionID
+	return c.cookie
 }

@@ -16,7 +16,10 @@ func FuzzFetchRoute(f *testing.F) {
 	for _, s := range []string{"default/key/1", "plugin/echo/a?b=c", "a/b/c?x", "../a/b", "plugin/auth/x", "a/b/%2e%2e", "plugin/p/a/b/c/d?%", "a/b/c\x00", "0/0/0?\x00", "a/b/c?x#y", "plugin/p/a#b?c d"} {
 		f.Add(s)
 	}
-	base, _ := url.Parse("http://127.0.0.1:8080")
+	root, err := apiRoot("http://127.0.0.1:8080")
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, path string) {
 		route, query, err := fetchRoute(path)
 		if err != nil {
@@ -25,7 +28,7 @@ func FuzzFetchRoute(f *testing.F) {
 			}
 			return
 		}
-		u, err := url.Parse(routeURL(base, route, query))
+		u, err := url.Parse(routeURL(root, route, query))
 		if err != nil {
 			t.Fatalf("built an unparsable URL: %v", err)
 		}
@@ -39,6 +42,34 @@ func FuzzFetchRoute(f *testing.F) {
 			if seg == "" || seg == "." || seg == ".." {
 				t.Fatalf("accepted segment %q", seg)
 			}
+		}
+	})
+}
+
+// FuzzRouteURL checks that a URL built by appending to the API root is
+// the one url.URL builds, for any base URL and route: the request target
+// on the wire is the same.
+func FuzzRouteURL(f *testing.F) {
+	f.Add("http://127.0.0.1:8080", "default/key/1")
+	f.Add("https://kbs.example/prefix/", "plugin/p/a;b,c?x=1")
+	f.Add("http://[::1]:80/a%2Fb/c%20d", "plugin/p/%/ü?q")
+	f.Add("http://h/a%2F", "a/b/c")
+	f.Fuzz(func(t *testing.T, baseURL, path string) {
+		root, rootErr := apiRoot(baseURL)
+		base, baseErr := parseBaseURL(baseURL)
+		route, query, routeErr := fetchRoute(path)
+		if baseErr != nil || routeErr != nil {
+			return
+		}
+		want := structRouteURL(base, route, query)
+		if rootErr != nil {
+			if !strings.HasSuffix(strings.ToLower(strings.TrimRight(base.EscapedPath(), "/")), "%2f") {
+				t.Fatalf("apiRoot refused %q: %v", baseURL, rootErr)
+			}
+			return
+		}
+		if got := routeURL(root, route, query); got != want {
+			t.Fatalf("routeURL = %q, url.URL builds %q", got, want)
 		}
 	})
 }
@@ -73,6 +104,17 @@ func FuzzParseCachedToken(f *testing.F) {
 	})
 }
 
+// FuzzValidityClaims checks that exp and nbf are read from any claims
+// set as encoding/json reads them: same accept or refuse, same times.
+func FuzzValidityClaims(f *testing.F) {
+	for _, c := range claimsCases {
+		f.Add([]byte(c))
+	}
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		checkSameClaims(t, payload)
+	})
+}
+
 // FuzzAttestationToken checks that the /attest answer is read as
 // encoding/json reads it, with or without the fast path.
 func FuzzAttestationToken(f *testing.F) {
@@ -89,14 +131,22 @@ func FuzzAttestationToken(f *testing.F) {
 }
 
 // FuzzSessionCookie checks that the session cookie is the one net/http's
-// full Set-Cookie parsing finds.
+// full Set-Cookie parsing finds, and is sent back as AddCookie sends it.
 func FuzzSessionCookie(f *testing.F) {
 	f.Add("kbs-session-id=abc; Expires=Thu, 26 Nov 2026 21:30:56 GMT", "other=1")
 	f.Add(" kbs-session-id=\"abc\" ;x", "kbs-session-id=")
 	f.Fuzz(func(t *testing.T, first, second string) {
 		h := http.Header{"Set-Cookie": {first, second}}
-		if got, want := sessionCookie(h), sessionCookieViaResponse(h); got != want {
+		got, want := sessionCookie(h), sessionCookieViaResponse(h)
+		if got != want {
 			t.Fatalf("sessionCookie = %q, net/http %q", got, want)
+		}
+		for _, id := range []string{got, first} {
+			req := &http.Request{Header: http.Header{}}
+			req.AddCookie(&http.Cookie{Name: "kbs-session-id", Value: id})
+			if header := sessionCookieHeader(id); header != req.Header.Get("Cookie") {
+				t.Fatalf("sessionCookieHeader(%q) = %q, AddCookie writes %q", id, header, req.Header.Get("Cookie"))
+			}
 		}
 	})
 }

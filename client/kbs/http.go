@@ -48,18 +48,47 @@ func send(client *http.Client, req *http.Request) ([]byte, http.Header, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("kbs: %w", err)
 	}
-	defer drain(resp)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		defer drain(resp)
 		return nil, nil, parseErrorBody(resp.StatusCode, resp.Body)
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
+	body, err := readBody(resp.Body, resp.ContentLength)
 	if err != nil {
+		drain(resp)
 		return nil, nil, fmt.Errorf("kbs: read %s answer: %w", req.URL.Path, err)
 	}
-	if len(body) > maxResponseBody {
-		return nil, nil, fmt.Errorf("kbs: %s answer exceeds %d bytes", req.URL.Path, maxResponseBody)
-	}
+	_ = resp.Body.Close() // read to its end: nothing left to drain
 	return body, resp.Header, nil
+}
+
+// errBodyTooLarge refuses an answer longer than maxResponseBody.
+var errBodyTooLarge = fmt.Errorf("longer than %d bytes", maxResponseBody)
+
+// readBody reads r to its end, at most maxResponseBody bytes, into one
+// buffer sized from the Content-Length when there is one, where
+// io.ReadAll grew and copied chunks; it still reads on to the end, so a
+// wrong length changes nothing but the cost.
+func readBody(r io.Reader, contentLength int64) ([]byte, error) {
+	size := 512
+	if 0 <= contentLength && contentLength <= maxResponseBody {
+		size = int(contentLength) + 1 // + 1: room for the read that sees EOF
+	}
+	b := make([]byte, 0, size)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):min(cap(b), maxResponseBody+1)])
+		b = b[:len(b)+n]
+		switch {
+		case len(b) > maxResponseBody:
+			return nil, errBodyTooLarge
+		case err == io.EOF:
+			return b, nil
+		case err != nil:
+			return nil, err
+		}
+	}
 }
 
 // decodeJSON decodes a whole answer into v.

@@ -108,6 +108,10 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
+// discardLogger is the default logger; one for all clients, as a Logger
+// is immutable.
+var discardLogger = slog.New(slog.DiscardHandler)
+
 func newConfig(opts []Option) (*config, error) {
 	cfg := &config{teeKeyAlg: DefaultTeeKeyAlgorithm}
 	for _, opt := range opts {
@@ -116,7 +120,7 @@ func newConfig(opts []Option) (*config, error) {
 		}
 	}
 	if cfg.logger == nil {
-		cfg.logger = slog.New(slog.DiscardHandler)
+		cfg.logger = discardLogger
 	}
 	if cfg.httpClient != nil && len(cfg.rootCertsPEM) > 0 {
 		return nil, errors.New("kbs: WithRootCertificatePEM and WithHTTPClient are mutually exclusive")

@@ -84,15 +84,43 @@ func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 // anything but printable ASCII, and '#', which would start a fragment.
 func notQueryChar(r rune) bool { return r <= ' ' || r >= 0x7f || r == '#' }
 
-// routeURL builds base + /kbs/v0/<segments> + ?query, escaping each segment.
-func routeURL(base *url.URL, segments []string, query string) string {
-	u := *base
-	escaped := make([]string, len(segments))
-	for i, s := range segments {
-		escaped[i] = url.PathEscape(s)
+// apiRoot parses a KBS base URL and returns base + /kbs/v0/, the root
+// routeURL appends to. It refuses a base whose path ends in an escaped
+// slash: its escaped and plain forms disagree once the slash is trimmed,
+// and the URL could not be built by appending to the root.
+func apiRoot(baseURL string) (string, error) {
+	base, err := parseBaseURL(baseURL)
+	if err != nil {
+		return "", err
 	}
-	u.Path = strings.TrimRight(base.Path, "/") + apiPrefix + strings.Join(segments, "/")
-	u.RawPath = strings.TrimRight(base.EscapedPath(), "/") + apiPrefix + strings.Join(escaped, "/")
-	u.RawQuery = query
-	return u.String()
+	root := *base
+	root.Path = strings.TrimRight(base.Path, "/") + apiPrefix
+	root.RawPath = strings.TrimRight(base.EscapedPath(), "/") + apiPrefix
+	if root.EscapedPath() != root.RawPath {
+		return "", fmt.Errorf("kbs: base URL %q: path ends in an escaped slash", baseURL)
+	}
+	return root.String(), nil
+}
+
+// routeURL builds root + <segments> + ?query, escaping each segment. Built
+// by appending rather than through url.URL, it costs one allocation.
+func routeURL(root string, segments []string, query string) string {
+	size := len(root) + 1 + len(query)
+	for _, s := range segments {
+		size += len(s) + 1
+	}
+	var b strings.Builder
+	b.Grow(size) // exact unless a segment needs escaping
+	b.WriteString(root)
+	for i, s := range segments {
+		if i > 0 {
+			b.WriteByte('/')
+		}
+		b.WriteString(url.PathEscape(s))
+	}
+	if query != "" {
+		b.WriteByte('?')
+		b.WriteString(query)
+	}
+	return b.String()
 }

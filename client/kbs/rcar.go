@@ -27,6 +27,12 @@ func mustMarshal(v any) json.RawMessage {
 	return b
 }
 
+// The RCAR routes, shared by every handshake (routeURL only reads them).
+var (
+	authRoute   = []string{"auth"}
+	attestRoute = []string{"attest"}
+)
+
 // initDataFormat is the only init-data format Trustee accepts.
 const initDataFormat = "toml"
 
@@ -74,11 +80,12 @@ func (c *Client) handshake(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	req, err := newJSONRequest(ctx, http.MethodPost, routeURL(c.base, []string{"attest"}, ""), attestation)
+	req, err := newJSONRequest(ctx, http.MethodPost, routeURL(c.api, attestRoute, ""), attestation)
 	if err != nil {
 		return "", err
 	}
-	req.AddCookie(&http.Cookie{Name: kbs.SessionCookie, Value: sessionID})
+	cookie := sessionCookieHeader(sessionID)
+	req.Header["Cookie"] = []string{cookie}
 	body, _, err := send(c.http, req)
 	if err != nil {
 		return "", err
@@ -92,7 +99,7 @@ func (c *Client) handshake(ctx context.Context) (string, error) {
 		return "", err
 	}
 	c.mu.Lock()
-	c.sessionID, c.cached = sessionID, token
+	c.cookie, c.cached = cookie, token
 	c.mu.Unlock()
 	c.log.DebugContext(ctx, "kbs attestation succeeded", "tee", string(c.provider.Tee()))
 	return raw, nil
@@ -102,7 +109,7 @@ func (c *Client) handshake(ctx context.Context) (string, error) {
 // session it opened.
 func (c *Client) requestChallenge(ctx context.Context) (*kbs.Challenge, string, error) {
 	request := kbs.Request{Version: kbs.ProtocolVersion, Tee: c.provider.Tee(), ExtraParams: authExtraParams}
-	req, err := newJSONRequest(ctx, http.MethodPost, routeURL(c.base, []string{"auth"}, ""), request)
+	req, err := newJSONRequest(ctx, http.MethodPost, routeURL(c.api, authRoute, ""), request)
 	if err != nil {
 		return nil, "", err
 	}

@@ -19,17 +19,14 @@ func (c *Client) GetResource(ctx context.Context, path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	target := routeURL(c.base, route, query)
+	target := routeURL(c.api, route, query)
 	if c.session() == "" {
 		if _, err := c.handshake(ctx); err != nil {
 			return nil, err
 		}
 	}
 	for attempt := 1; ; attempt++ {
-		sessionID := c.session()
-		plaintext, err := fetchEncrypted(ctx, c.http, target, c.key, func(r *http.Request) {
-			r.AddCookie(&http.Cookie{Name: kbs.SessionCookie, Value: sessionID})
-		})
+		plaintext, err := fetchEncrypted(ctx, c.http, target, c.key, "Cookie", c.session())
 		if !errors.Is(err, ErrUnauthorized) || attempt == getResourceMaxAttempts {
 			return plaintext, err
 		}
@@ -47,7 +44,7 @@ func GetResourceWithToken(ctx context.Context, baseURL, path, token string, key 
 	if token == "" || key == nil {
 		return nil, errors.New("kbs: GetResourceWithToken needs a token and its TEE key")
 	}
-	base, err := parseBaseURL(baseURL)
+	api, err := apiRoot(baseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -59,18 +56,17 @@ func GetResourceWithToken(ctx context.Context, baseURL, path, token string, key 
 	if err != nil {
 		return nil, err
 	}
-	return fetchEncrypted(ctx, cfg.httpClient, routeURL(base, route, query), key, func(r *http.Request) {
-		r.Header.Set("Authorization", "Bearer "+token)
-	})
+	return fetchEncrypted(ctx, cfg.httpClient, routeURL(api, route, query), key, "Authorization", "Bearer "+token)
 }
 
-// fetchEncrypted GETs a JWE answer and decrypts it with key.
-func fetchEncrypted(ctx context.Context, client *http.Client, target string, key *kbs.TeeKeyPair, authorize func(*http.Request)) ([]byte, error) {
+// fetchEncrypted GETs a JWE answer, authorized by the header (canonical
+// name) and value given, and decrypts it with key.
+func fetchEncrypted(ctx context.Context, client *http.Client, target string, key *kbs.TeeKeyPair, authHeader, authValue string) ([]byte, error) {
 	req, err := newRequest(ctx, http.MethodGet, target, "", nil)
 	if err != nil {
 		return nil, err
 	}
-	authorize(req)
+	req.Header[authHeader] = []string{authValue}
 	body, _, err := send(client, req)
 	if err != nil {
 		return nil, err
