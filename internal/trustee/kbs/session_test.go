@@ -217,3 +217,20 @@ func FuzzEncodeAttested(f *testing.F) {
 		}
 	})
 }
+
+// Every byte plain allows, encoding/json writes as it is, and the token
+// alphabet (base64url and the dots of a JWS) is among them.
+func TestPlainBytesAreWrittenAsTheyAre(t *testing.T) {
+	for c := range 256 {
+		s := string([]byte{byte(c)})
+		if !plain(s) {
+			continue
+		}
+		if b, err := json.Marshal(s); err != nil || string(b) != `"`+s+`"` {
+			t.Errorf("plain(%q), but encoding/json writes %s, %v", s, b, err)
+		}
+	}
+	if alphabet := "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/:"; !plain(alphabet) {
+		t.Errorf("plain refuses some of %q", alphabet)
+	}
+}

@@ -24,12 +24,16 @@ type SessionStore struct {
 	// scheduler can order a flow's later requests by the flow's age
 	// without loading the session.
 	recent *gencache.Cache[string, time.Time]
+	// decoded spares Get the decode of bytes this process last read or
+	// wrote for a session.
+	decoded decodedSessions
 }
 
 // NewSessionStore returns sessions living lifetime from /auth.
 func NewSessionStore(store storage.Store, lifetime time.Duration, logger *slog.Logger) *SessionStore {
 	return &SessionStore{store: store, lifetime: lifetime, now: time.Now, logger: logger,
-		recent: gencache.New[string, time.Time](recentFlowsGeneration)}
+		recent:  gencache.New[string, time.Time](recentFlowsGeneration),
+		decoded: newDecodedSessions()}
 }
 
 // Create starts an Authed session for request and challenge.
@@ -56,6 +60,9 @@ func (s *SessionStore) Put(ctx context.Context, sess *Session) error {
 	if err := s.store.Set(ctx, storage.NamespaceSessions, sess.ID, b, true); err != nil {
 		return fmt.Errorf("store session: %w", err)
 	}
+	if form, ok := sess.decodedForm(); ok {
+		s.decoded.remember(sess.ID, b, form)
+	}
 	return nil
 }
 
@@ -77,8 +84,8 @@ func (s *SessionStore) Get(ctx context.Context, id string) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load session: %w", err)
 	}
-	var sess Session
-	if err := sess.UnmarshalJSON(b); err != nil { // not json.Unmarshal, which would scan it twice
+	sess, err := s.decode(id, b)
+	if err != nil {
 		return nil, fmt.Errorf("load session: %w", err)
 	}
 	if !sameID(sess.ID, id) {
@@ -88,6 +95,20 @@ func (s *SessionStore) Get(ctx context.Context, id string) (*Session, error) {
 		s.delete(ctx, id)
 		return nil, ErrSessionExpired
 	}
+	return sess, nil
+}
+
+// decode reads the session stored under id, reusing the last decode of
+// the same bytes.
+func (s *SessionStore) decode(id string, b []byte) (*Session, error) {
+	if sess, ok := s.decoded.lookup(id, b); ok {
+		return sess, nil
+	}
+	var sess Session
+	if err := sess.UnmarshalJSON(b); err != nil { // not json.Unmarshal, which would scan it twice
+		return nil, err
+	}
+	s.decoded.remember(id, b, sess.clone())
 	return &sess, nil
 }
 
