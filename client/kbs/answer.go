@@ -2,6 +2,7 @@ package kbs
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -28,6 +29,62 @@ func attestationToken(body []byte) (string, error) {
 		return "", err
 	}
 	return answer.Token, nil
+}
+
+// challengeAnswer decodes an /auth answer as json.Unmarshal into
+// kbs.Challenge does: the nonce is a string field and extra-params keeps
+// the raw JSON of its value, null included, as json.RawMessage does.
+func challengeAnswer(body []byte) (*kbs.Challenge, error) {
+	var c kbs.Challenge
+	err := decodeObject(body, func(name, value []byte) error {
+		switch {
+		case nameIs(name, "nonce"):
+			return stringField(value, &c.Nonce)
+		case nameIs(name, "extra-params"):
+			c.ExtraParams = bytes.Clone(value)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("kbs: decode challenge: %w", err)
+	}
+	return &c, nil
+}
+
+// encryptedResource decodes a resource answer, a flattened JWE, as
+// json.Unmarshal into kbs.Response does, without its reflection and
+// second scan.
+func encryptedResource(body []byte) (*kbs.Response, error) {
+	var r kbs.Response
+	err := decodeObject(body, func(name, value []byte) error {
+		if field := jweField(&r, name); field != nil {
+			return stringField(value, field)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("kbs: decode encrypted resource: %w", err)
+	}
+	return &r, nil
+}
+
+// jweField is the field of r that a member name sets, or nil.
+func jweField(r *kbs.Response, name []byte) *string {
+	switch {
+	case nameIs(name, "protected"):
+		return &r.Protected
+	case nameIs(name, "encrypted_key"):
+		return &r.EncryptedKey
+	case nameIs(name, "aad"):
+		return &r.AAD
+	case nameIs(name, "iv"):
+		return &r.IV
+	case nameIs(name, "ciphertext"):
+		return &r.Ciphertext
+	case nameIs(name, "tag"):
+		return &r.Tag
+	}
+	return nil
 }
 
 // isCompactJWSText reports whether b holds only base64url characters and

@@ -1,71 +1,31 @@
 package kbs
 
-import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"fmt"
-
-	"github.com/golang-jwt/jwt/v5"
-)
+import "github.com/golang-jwt/jwt/v5"
 
 // validityClaims returns the exp and nbf claims of a JWT claims set, with
 // the result json.Unmarshal gives for
 //
 //	struct{ Expiry, NotBefore *jwt.NumericDate `json:"exp"`/`json:"nbf"` }
 //
-// on every input: the whole payload must be valid JSON, only top-level
-// members count, names match case-insensitively and after unescaping, the
+// on every input (see decodeObject): only top-level members count, the
 // last duplicate wins and null clears. It exists because an EAR token is
 // kilobytes of claims the client never reads, and decoding them all cost
 // more than the rest of the handshake's parsing.
 func validityClaims(payload []byte) (exp, nbf *jwt.NumericDate, err error) {
-	s := claimScanner{data: payload}
-	s.skipSpace()
-	switch s.peek() {
-	case '{':
-		err = s.object(1, func(name, value []byte) error {
-			switch {
-			case nameIs(name, "exp"):
-				exp, err = numericDate(value)
-			case nameIs(name, "nbf"):
-				nbf, err = numericDate(value)
-			}
-			return err
-		})
-	case 'n':
-		err = s.value(0) // null: no claims, as encoding/json leaves the struct alone
-	default:
-		if err = s.value(0); err == nil {
-			err = errors.New("claims set is not a JSON object")
+	err = decodeObject(payload, func(name, value []byte) error {
+		var err error
+		switch {
+		case nameIs(name, "exp"):
+			exp, err = numericDate(value)
+		case nameIs(name, "nbf"):
+			nbf, err = numericDate(value)
 		}
-	}
-	if err == nil {
-		s.skipSpace()
-		if s.off != len(s.data) {
-			err = s.syntaxError("after the top-level value")
-		}
-	}
+		return err
+	})
 	if err != nil {
 		return nil, nil, err
 	}
 	return exp, nbf, nil
-}
-
-// nameIs reports whether the raw (still quoted-form) member name means
-// want to encoding/json, which unescapes names and matches them with
-// bytes.EqualFold.
-func nameIs(raw []byte, want string) bool {
-	if bytes.IndexByte(raw, '\\') < 0 {
-		return bytes.EqualFold(raw, []byte(want))
-	}
-	quoted := make([]byte, 0, len(raw)+2)
-	quoted = append(append(append(quoted, '"'), raw...), '"')
-	var name string
-	if json.Unmarshal(quoted, &name) != nil {
-		return false // cannot happen: the scanner validated the escapes
-	}
-	return bytes.EqualFold([]byte(name), []byte(want))
 }
 
 // numericDate decodes one claim value as encoding/json does for a
@@ -80,241 +40,4 @@ func numericDate(raw []byte) (*jwt.NumericDate, error) {
 		return nil, err
 	}
 	return d, nil
-}
-
-// maxJSONDepth is encoding/json's nesting limit (maxNestingDepth).
-const maxJSONDepth = 10000
-
-// claimScanner checks JSON syntax exactly as encoding/json's checkValid
-// does, and hands the members of one object to a callback.
-type claimScanner struct {
-	data []byte
-	off  int
-}
-
-func (s *claimScanner) peek() byte {
-	if s.off < len(s.data) {
-		return s.data[s.off]
-	}
-	return 0
-}
-
-func (s *claimScanner) skipSpace() {
-	for s.off < len(s.data) {
-		switch s.data[s.off] {
-		case ' ', '\t', '\n', '\r':
-			s.off++
-		default:
-			return
-		}
-	}
-}
-
-func (s *claimScanner) syntaxError(where string) error {
-	if s.off >= len(s.data) {
-		return errors.New("unexpected end of JSON input")
-	}
-	return fmt.Errorf("invalid character %q at offset %d %s", s.data[s.off], s.off, where)
-}
-
-// value checks the value at s.off, nested inside depth containers.
-func (s *claimScanner) value(depth int) error {
-	switch c := s.peek(); {
-	case c == '{':
-		return s.object(depth+1, nil)
-	case c == '[':
-		return s.array(depth + 1)
-	case c == '"':
-		_, err := s.str()
-		return err
-	case c == '-' || '0' <= c && c <= '9':
-		return s.number()
-	case c == 't':
-		return s.literal("true")
-	case c == 'f':
-		return s.literal("false")
-	case c == 'n':
-		return s.literal("null")
-	}
-	return s.syntaxError("looking for the beginning of a value")
-}
-
-// object checks the object at s.off, the depth-th open container, and
-// passes each member's raw name (without quotes) and raw value to member
-// when it is not nil.
-func (s *claimScanner) object(depth int, member func(name, value []byte) error) error {
-	if depth > maxJSONDepth {
-		return errors.New("exceeded max depth")
-	}
-	s.off++ // '{'
-	s.skipSpace()
-	if s.peek() == '}' {
-		s.off++
-		return nil
-	}
-	for {
-		if s.peek() != '"' {
-			return s.syntaxError("looking for the beginning of an object key string")
-		}
-		name, err := s.str()
-		if err != nil {
-			return err
-		}
-		s.skipSpace()
-		if s.peek() != ':' {
-			return s.syntaxError("after object key")
-		}
-		s.off++
-		s.skipSpace()
-		start := s.off
-		if err := s.value(depth); err != nil {
-			return err
-		}
-		if member != nil {
-			if err := member(name, s.data[start:s.off]); err != nil {
-				return err
-			}
-		}
-		s.skipSpace()
-		switch s.peek() {
-		case ',':
-			s.off++
-			s.skipSpace()
-		case '}':
-			s.off++
-			return nil
-		default:
-			return s.syntaxError("after object key:value pair")
-		}
-	}
-}
-
-// array checks the array at s.off, the depth-th open container.
-func (s *claimScanner) array(depth int) error {
-	if depth > maxJSONDepth {
-		return errors.New("exceeded max depth")
-	}
-	s.off++ // '['
-	s.skipSpace()
-	if s.peek() == ']' {
-		s.off++
-		return nil
-	}
-	for {
-		if err := s.value(depth); err != nil {
-			return err
-		}
-		s.skipSpace()
-		switch s.peek() {
-		case ',':
-			s.off++
-			s.skipSpace()
-		case ']':
-			s.off++
-			return nil
-		default:
-			return s.syntaxError("after array element")
-		}
-	}
-}
-
-// str checks the string at s.off and returns its raw contents. Like
-// encoding/json it refuses control characters and bad escapes but not
-// invalid UTF-8.
-func (s *claimScanner) str() ([]byte, error) {
-	start := s.off + 1 // after '"'
-	for i := start; i < len(s.data); i++ {
-		switch c := s.data[i]; {
-		case c == '"':
-			s.off = i + 1
-			return s.data[start:i], nil
-		case c < 0x20:
-			s.off = i
-			return nil, s.syntaxError("in string literal")
-		case c == '\\':
-			s.off = i + 1
-			if err := s.escape(); err != nil {
-				return nil, err
-			}
-			i = s.off - 1
-		}
-	}
-	s.off = len(s.data)
-	return nil, s.syntaxError("in string literal")
-}
-
-// escape checks the escape sequence after a backslash.
-func (s *claimScanner) escape() error {
-	switch s.peek() {
-	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-		s.off++
-		return nil
-	case 'u':
-		s.off++
-		for range 4 {
-			if !isHexDigit(s.peek()) {
-				return s.syntaxError("in \\u hexadecimal character escape")
-			}
-			s.off++
-		}
-		return nil
-	}
-	return s.syntaxError("in string escape code")
-}
-
-func isHexDigit(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
-
-// number checks -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?; what
-// follows it is the caller's to check.
-func (s *claimScanner) number() error {
-	if s.peek() == '-' {
-		s.off++
-	}
-	switch c := s.peek(); {
-	case c == '0':
-		s.off++
-	case isDigit(c):
-		s.digits()
-	default:
-		return s.syntaxError("in numeric literal")
-	}
-	if s.peek() == '.' {
-		s.off++
-		if !isDigit(s.peek()) {
-			return s.syntaxError("after decimal point in numeric literal")
-		}
-		s.digits()
-	}
-	if c := s.peek(); c == 'e' || c == 'E' {
-		s.off++
-		if c := s.peek(); c == '+' || c == '-' {
-			s.off++
-		}
-		if !isDigit(s.peek()) {
-			return s.syntaxError("in exponent of numeric literal")
-		}
-		s.digits()
-	}
-	return nil
-}
-
-func (s *claimScanner) digits() {
-	for isDigit(s.peek()) {
-		s.off++
-	}
-}
-
-// literal checks that true, false or null is at s.off.
-func (s *claimScanner) literal(want string) error {
-	for i := range len(want) {
-		if s.peek() != want[i] {
-			return s.syntaxError("in literal " + want)
-		}
-		s.off++
-	}
-	return nil
 }

@@ -115,6 +115,28 @@ func FuzzValidityClaims(f *testing.F) {
 	})
 }
 
+// FuzzEncryptedResource checks that a resource answer is read as
+// encoding/json reads it into kbs.Response.
+func FuzzEncryptedResource(f *testing.F) {
+	for _, c := range resourceCases {
+		f.Add([]byte(c))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		checkSameResource(t, body)
+	})
+}
+
+// FuzzChallengeAnswer checks that an /auth answer is read as
+// encoding/json reads it into kbs.Challenge.
+func FuzzChallengeAnswer(f *testing.F) {
+	for _, c := range challengeCases {
+		f.Add([]byte(c))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		checkSameChallenge(t, body)
+	})
+}
+
 // FuzzAttestationToken checks that the /attest answer is read as
 // encoding/json reads it, with or without the fast path.
 func FuzzAttestationToken(f *testing.F) {

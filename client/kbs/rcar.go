@@ -117,15 +117,15 @@ func (c *Client) requestChallenge(ctx context.Context) (*kbs.Challenge, string, 
 	if err != nil {
 		return nil, "", err
 	}
-	var challenge kbs.Challenge
-	if err := decodeJSON(body, &challenge, "challenge"); err != nil {
+	challenge, err := challengeAnswer(body)
+	if err != nil {
 		return nil, "", err
 	}
 	if challenge.Nonce == "" {
 		return nil, "", errors.New("kbs: challenge has no nonce")
 	}
 	if sessionID := sessionCookie(header); sessionID != "" {
-		return &challenge, sessionID, nil
+		return challenge, sessionID, nil
 	}
 	return nil, "", fmt.Errorf("kbs: challenge answer sets no %s cookie", kbs.SessionCookie)
 }

@@ -71,11 +71,11 @@ func fetchEncrypted(ctx context.Context, client *http.Client, target string, key
 	if err != nil {
 		return nil, err
 	}
-	var jwe kbs.Response
-	if err := decodeJSON(body, &jwe, "encrypted resource"); err != nil {
+	jwe, err := encryptedResource(body)
+	if err != nil {
 		return nil, err
 	}
-	plaintext, err := key.Decrypt(&jwe)
+	plaintext, err := key.Decrypt(jwe)
 	if err != nil {
 		return nil, fmt.Errorf("kbs: decrypt resource: %w", err)
 	}
