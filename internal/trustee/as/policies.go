@@ -50,14 +50,14 @@ func (s *Service) GetPolicy(ctx context.Context, id string) (string, error) {
 	if err := validatePolicyID(id); err != nil {
 		return "", err
 	}
-	b, err := s.store.Get(ctx, storage.NamespaceASPolicy, id+policySuffix)
+	text, err := s.texts.Get(ctx, s.store, storage.NamespaceASPolicy, id+policySuffix)
 	if errors.Is(err, storage.ErrNotFound) {
 		return "", fmt.Errorf("%w: %q", ErrPolicyNotFound, id)
 	}
 	if err != nil {
 		return "", fmt.Errorf("as: get policy %q: %w", id, err)
 	}
-	return string(b), nil
+	return text, nil
 }
 
 // ListPolicies returns the ids of the stored policies in ascending order.

@@ -48,6 +48,7 @@ type Deps struct {
 type Service struct {
 	cfg       Config
 	store     storage.Store
+	texts     *storage.Texts // policy texts, read on every appraisal
 	policies  *policy.Engine
 	rv        policy.RVLookup
 	issuer    TokenIssuer
@@ -75,6 +76,7 @@ func New(cfg Config, d Deps) (*Service, error) {
 	return &Service{
 		cfg:       cfg,
 		store:     d.Store,
+		texts:     storage.NewTexts(),
 		policies:  d.Policies,
 		rv:        d.ReferenceValues,
 		issuer:    d.Issuer,

@@ -58,11 +58,11 @@ func (s *Server) InstallDefaultResourcePolicy(ctx context.Context, allowSample b
 
 // resourcePolicy returns the stored resource policy text.
 func (s *Server) resourcePolicy(ctx context.Context) (string, error) {
-	b, err := s.store.Get(ctx, storage.NamespaceKBS, resourcePolicyKey)
+	text, err := s.texts.Get(ctx, s.store, storage.NamespaceKBS, resourcePolicyKey)
 	if err != nil {
 		return "", fmt.Errorf("load resource policy: %w", err)
 	}
-	return string(b), nil
+	return text, nil
 }
 
 // setResourcePolicy checks module and stores it.

@@ -82,6 +82,7 @@ type Deps struct {
 type Server struct {
 	cfg       Config
 	store     storage.Store
+	texts     *storage.Texts // the resource policy, read on every request
 	sessions  *SessionStore
 	as        AttestationService
 	verifiers *verifier.Registry
@@ -114,7 +115,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	return &Server{
-		cfg: cfg, store: deps.Store, sessions: deps.Sessions, as: deps.AS, verifiers: deps.Verifiers,
+		cfg: cfg, store: deps.Store, texts: storage.NewTexts(), sessions: deps.Sessions, as: deps.AS, verifiers: deps.Verifiers,
 		rvps: deps.RVPS, tokens: deps.Tokens, policy: deps.Policy, admin: deps.Admin,
 		plugins: deps.Plugins, metrics: deps.Metrics, logger: deps.Logger,
 		flows: flowsched.New(workers),

@@ -1,6 +1,7 @@
 package kbs
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -77,14 +78,15 @@ func (s *SessionStore) Get(ctx context.Context, id string) (*Session, error) {
 	if !validSessionID(id) {
 		return nil, ErrSessionNotFound
 	}
-	b, err := s.store.Get(ctx, storage.NamespaceSessions, id)
+	var sess *Session
+	err := storage.View(ctx, s.store, storage.NamespaceSessions, id, func(stored []byte) error {
+		var err error
+		sess, err = s.decode(id, stored)
+		return err
+	})
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, ErrSessionNotFound
 	}
-	if err != nil {
-		return nil, fmt.Errorf("load session: %w", err)
-	}
-	sess, err := s.decode(id, b)
 	if err != nil {
 		return nil, fmt.Errorf("load session: %w", err)
 	}
@@ -99,16 +101,16 @@ func (s *SessionStore) Get(ctx context.Context, id string) (*Session, error) {
 }
 
 // decode reads the session stored under id, reusing the last decode of
-// the same bytes.
-func (s *SessionStore) decode(id string, b []byte) (*Session, error) {
-	if sess, ok := s.decoded.lookup(id, b); ok {
+// the same bytes. stored is lent by the store: it is copied to be kept.
+func (s *SessionStore) decode(id string, stored []byte) (*Session, error) {
+	if sess, ok := s.decoded.lookup(id, stored); ok {
 		return sess, nil
 	}
 	var sess Session
-	if err := sess.UnmarshalJSON(b); err != nil { // not json.Unmarshal, which would scan it twice
+	if err := sess.UnmarshalJSON(stored); err != nil { // not json.Unmarshal, which would scan it twice
 		return nil, err
 	}
-	s.decoded.remember(id, b, sess.clone())
+	s.decoded.remember(id, bytes.Clone(stored), sess.clone())
 	return &sess, nil
 }
 

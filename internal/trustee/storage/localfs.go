@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -89,14 +90,38 @@ func (s *LocalFs) Get(ctx context.Context, namespace, key string) ([]byte, error
 	if err := s.checkCall(ctx, namespace, key); err != nil {
 		return nil, err
 	}
-	v, err := s.readValue(namespace, key)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w: %s/%s", ErrNotFound, namespace, key)
-	}
+	v, shared, err := s.read(namespace, key)
 	if err != nil {
-		return nil, fmt.Errorf("storage: get %s/%s: %w", namespace, key, err)
+		return nil, err
+	}
+	if shared {
+		v = bytes.Clone(v)
 	}
 	return v, nil
+}
+
+// View implements Viewer: a cached value is lent as it is.
+func (s *LocalFs) View(ctx context.Context, namespace, key string, fn func([]byte) error) error {
+	if err := s.checkCall(ctx, namespace, key); err != nil {
+		return err
+	}
+	v, _, err := s.read(namespace, key)
+	if err != nil {
+		return err
+	}
+	return fn(v)
+}
+
+// read is key's value; shared values belong to the value cache.
+func (s *LocalFs) read(namespace, key string) (value []byte, shared bool, err error) {
+	v, shared, err := s.readValue(namespace, key)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false, fmt.Errorf("%w: %s/%s", ErrNotFound, namespace, key)
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("storage: get %s/%s: %w", namespace, key, err)
+	}
+	return v, shared, nil
 }
 
 // Set implements Store.

@@ -91,16 +91,18 @@ func isLocalFilesystem(fsType uint32) bool {
 
 // readValue reads key's file, or serves its cached value if stat shows
 // the file is still the one that value was read from.
-func (s *LocalFs) readValue(namespace, key string) ([]byte, error) {
+func (s *LocalFs) readValue(namespace, key string) (value []byte, shared bool, err error) {
 	c := s.cache
 	if c == nil {
-		return os.ReadFile(s.keyPath(namespace, key))
+		v, err := os.ReadFile(s.keyPath(namespace, key))
+		return v, false, err
 	}
 	k := valueKey{namespace, key}
 	if v, ok := c.lookup(k); ok {
-		return v, nil
+		return v, true, nil
 	}
-	return c.load(k, s.keyPath(namespace, key))
+	v, err := c.load(k, s.keyPath(namespace, key))
+	return v, false, err
 }
 
 // forgetValue drops key's cached value, after a write or delete through s.
@@ -121,7 +123,7 @@ func (c *valueCache) lookup(k valueKey) ([]byte, bool) {
 	if syscall.Stat(e.path, &st) != nil || identityOf(&st) != e.id {
 		return nil, false
 	}
-	return bytes.Clone(e.value), true
+	return e.value, true
 }
 
 // load reads the file at path and caches its value if the file is small,

@@ -347,3 +347,32 @@ func BenchmarkLocalFsGet(b *testing.B) {
 		})
 	}
 }
+
+// View lends the cached value itself, without reading the file, and still
+// sees a write that bypassed the cache.
+func TestLocalFsViewLendsTheCachedValue(t *testing.T) {
+	dir := t.TempDir()
+	s := openCachingLocalFs(t, dir)
+	path := filepath.Join(dir, cacheNS, "policy")
+	writeFile(t, path, "version 1")
+	mustGetFresh(t, s, "policy", []byte("version 1"))
+	viewCounted := func() (string, uint64) {
+		before := storage.LocalFsFileReads(t, s)
+		var got string
+		if err := s.View(t.Context(), cacheNS, "policy", func(v []byte) error {
+			got = string(v)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return got, storage.LocalFsFileReads(t, s) - before
+	}
+	if got, reads := viewCounted(); got != "version 1" || reads != 0 {
+		t.Fatalf("View of a cached value = %q after %d file reads, want it without reading", got, reads)
+	}
+	waitForFileClockPast(t, ctimeOf(t, path))
+	writeFile(t, path, "version 2")
+	if got, _ := viewCounted(); got != "version 2" {
+		t.Fatalf("View after a write bypassing the cache = %q, want \"version 2\"", got)
+	}
+}

@@ -9,8 +9,9 @@ type valueCache struct{}
 
 func newValueCache(string) *valueCache { return nil }
 
-func (s *LocalFs) readValue(namespace, key string) ([]byte, error) {
-	return os.ReadFile(s.keyPath(namespace, key))
+func (s *LocalFs) readValue(namespace, key string) (value []byte, shared bool, err error) {
+	v, err := os.ReadFile(s.keyPath(namespace, key))
+	return v, false, err
 }
 
 func (*LocalFs) forgetValue(string, string) {}

@@ -29,6 +29,28 @@ func (m *Memory) Get(ctx context.Context, namespace, key string) ([]byte, error)
 	if err := checkCall(ctx, namespace, key); err != nil {
 		return nil, err
 	}
+	v, err := m.value(namespace, key)
+	if err != nil {
+		return nil, err
+	}
+	return bytes.Clone(v), nil
+}
+
+// View implements Viewer. Stored values are never changed in place (Set
+// stores a copy), so fn reads one without the lock.
+func (m *Memory) View(ctx context.Context, namespace, key string, fn func([]byte) error) error {
+	if err := checkCall(ctx, namespace, key); err != nil {
+		return err
+	}
+	v, err := m.value(namespace, key)
+	if err != nil {
+		return err
+	}
+	return fn(v)
+}
+
+// value is key's stored slice, shared with the map.
+func (m *Memory) value(namespace, key string) ([]byte, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	if m.closed {
@@ -38,7 +60,7 @@ func (m *Memory) Get(ctx context.Context, namespace, key string) ([]byte, error)
 	if !ok {
 		return nil, fmt.Errorf("%w: %s/%s", ErrNotFound, namespace, key)
 	}
-	return bytes.Clone(v), nil
+	return v, nil
 }
 
 // Set implements Store.

@@ -34,6 +34,8 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"InvalidKeysRejected", testInvalidKeysRejected},
 		{"InvalidNamespacesRejected", testInvalidNamespacesRejected},
 		{"ValuesCopied", testValuesCopied},
+		{"View", testView},
+		{"Texts", testTexts},
 		{"CancelledContext", testCancelledContext},
 		{"Closed", testClosed},
 		{"ConcurrentReadersWriters", testConcurrentReadersWriters},
@@ -258,6 +260,9 @@ func testClosed(t *testing.T, s storage.Store) {
 	}
 	if _, err := s.List(ctx, ns); !errors.Is(err, storage.ErrClosed) {
 		t.Errorf("List after Close: got %v, want ErrClosed", err)
+	}
+	if err := storage.View(ctx, s, ns, "k", func([]byte) error { return nil }); !errors.Is(err, storage.ErrClosed) {
+		t.Errorf("View after Close: got %v, want ErrClosed", err)
 	}
 	// Run closes the store once more.
 }
