@@ -3,6 +3,7 @@ package token
 import (
 	"encoding/json"
 	"errors"
+	"sync"
 )
 
 // decodeObject decodes a JSON object to what encoding/json with UseNumber
@@ -20,6 +21,14 @@ func decodeObject(b []byte) (map[string]any, error) {
 	if d.i >= len(d.b) || d.b[d.i] != '{' {
 		return nil, errors.New("not a JSON object")
 	}
+	d.s = string(b)
+	stack := memberStacks.Get().(*[]member)
+	d.stack = (*stack)[:0]
+	defer func() {
+		clear(d.stack) // what an error left
+		*stack = d.stack[:0]
+		memberStacks.Put(stack)
+	}()
 	v, err := d.value()
 	if err != nil {
 		return nil, err
@@ -30,8 +39,23 @@ func decodeObject(b []byte) (map[string]any, error) {
 // claimsDecoder walks valid JSON; it never meets a syntax error.
 type claimsDecoder struct {
 	b []byte
-	i int
+	// s is b copied once, so that plain strings and numbers are slices of
+	// it rather than one allocation each (most of a token's allocations).
+	// The claims then keep all of b alive, which they are about the size of.
+	s     string
+	i     int
+	stack []member // members of the objects and arrays being decoded
 }
+
+// member is an object member or, without key, an array element.
+type member struct {
+	key   string
+	value any
+}
+
+// memberStacks reuses decoders' stacks: one per decode would be an
+// allocation per token.
+var memberStacks = sync.Pool{New: func() any { return new([]member) }}
 
 func (d *claimsDecoder) skipSpace() {
 	for d.i < len(d.b) {
@@ -66,7 +90,7 @@ func (d *claimsDecoder) value() (any, error) {
 		for d.i < len(d.b) && isNumberByte(d.b[d.i]) {
 			d.i++
 		}
-		return json.Number(d.b[start:d.i]), nil
+		return json.Number(d.s[start:d.i]), nil
 	}
 }
 
@@ -74,14 +98,17 @@ func isNumberByte(c byte) bool {
 	return c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E'
 }
 
+// object and array hold their members on the decoder's stack until the
+// container closes, so the map or slice is made at its final size instead
+// of growing: TDX claims have objects of 15 members and event log arrays.
 func (d *claimsDecoder) object() (any, error) {
-	obj := make(map[string]any)
+	base := len(d.stack)
 	d.i++ // {
 	for {
 		d.skipSpace()
 		if d.b[d.i] == '}' {
 			d.i++
-			return obj, nil
+			break
 		}
 		if d.b[d.i] == ',' {
 			d.i++
@@ -94,31 +121,52 @@ func (d *claimsDecoder) object() (any, error) {
 		d.skipSpace()
 		d.i++ // :
 		d.skipSpace()
-		if obj[key], err = d.value(); err != nil {
+		value, err := d.value()
+		if err != nil {
 			return nil, err
 		}
+		d.stack = append(d.stack, member{key: key, value: value})
 	}
+	obj := make(map[string]any, len(d.stack)-base)
+	for _, m := range d.stack[base:] {
+		obj[m.key] = m.value // a repeated key keeps its last value, as in encoding/json
+	}
+	d.pop(base)
+	return obj, nil
 }
 
 func (d *claimsDecoder) array() (any, error) {
-	arr := []any{}
+	base := len(d.stack)
 	d.i++ // [
 	for {
 		d.skipSpace()
 		if d.b[d.i] == ']' {
 			d.i++
-			return arr, nil
+			break
 		}
 		if d.b[d.i] == ',' {
 			d.i++
 			d.skipSpace()
 		}
-		v, err := d.value()
+		value, err := d.value()
 		if err != nil {
 			return nil, err
 		}
-		arr = append(arr, v)
+		d.stack = append(d.stack, member{value: value})
 	}
+	arr := make([]any, len(d.stack)-base)
+	for n, m := range d.stack[base:] {
+		arr[n] = m.value
+	}
+	d.pop(base)
+	return arr, nil
+}
+
+// pop drops the members above base, clearing them so that the pooled stack
+// does not keep claims alive.
+func (d *claimsDecoder) pop(base int) {
+	clear(d.stack[base:])
+	d.stack = d.stack[:base]
 }
 
 // string reads the string at d.i, copying plain ASCII as is.
@@ -135,7 +183,7 @@ func (d *claimsDecoder) string() (string, error) {
 	}
 	d.i++
 	if plain {
-		return string(d.b[start+1 : d.i-1]), nil
+		return d.s[start+1 : d.i-1], nil
 	}
 	var s string
 	err := json.Unmarshal(d.b[start:d.i], &s)

@@ -3,7 +3,9 @@ package token
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"math"
+	"slices"
 	"testing"
 	"time"
 )
@@ -42,7 +44,7 @@ func (s refSubmodule) MarshalJSON() ([]byte, error) {
 	if len(s.AnnotatedEvidence) > 0 {
 		members = append(members, member{claimAnnotatedEvidence, s.AnnotatedEvidence})
 	}
-	for _, name := range sortedKeys(s.Extensions) {
+	for _, name := range slices.Sorted(maps.Keys(s.Extensions)) {
 		members = append(members, member{name, s.Extensions[name]})
 	}
 	buf := bytes.NewBufferString("{")

@@ -75,6 +75,9 @@ type Issuer struct {
 	// issued, when a co-located Verifier trusts this issuer (WithIssuer),
 	// receives every token signed, so that Verifier need not check it.
 	issued atomic.Pointer[verifiedTokens]
+	// lastPayloadSize sizes the next payload's buffer: an issuer's tokens
+	// are alike, and a TDX payload outgrew a fixed hint three times.
+	lastPayloadSize atomic.Int64
 }
 
 // NewIssuer loads the signer key and certificate chain named by cfg, or
@@ -148,9 +151,8 @@ func loadSignerChain(path string, pub *ecdsa.PublicKey) ([]*x509.Certificate, er
 	return chain, nil
 }
 
-// payloadSizeHint fits a typical token's claims, so the payload is written
-// without growing its buffer.
-const payloadSizeHint = 2048
+// minPayloadSize fits the smallest tokens' claims.
+const minPayloadSize = 2048
 
 // Issue signs an EAR token carrying the given submodule appraisals.
 func (i *Issuer) Issue(ctx context.Context, submods map[string]Submodule) (string, error) {
@@ -167,10 +169,12 @@ func (i *Issuer) Issue(ctx context.Context, submods map[string]Submodule) (strin
 	}
 	now := i.now()
 	expiry := now.Add(time.Duration(i.cfg.DurationMin) * time.Minute)
-	payload, err := i.appendPayload(make([]byte, 0, payloadSizeHint), now.Unix(), expiry.Unix(), submods)
+	size := max(minPayloadSize, i.lastPayloadSize.Load())
+	payload, err := i.appendPayload(make([]byte, 0, size), now.Unix(), expiry.Unix(), submods)
 	if err != nil {
 		return "", fmt.Errorf("issue token: encode claims: %w", err)
 	}
+	i.lastPayloadSize.Store(int64(len(payload)))
 	token, err := i.signer.sign(payload)
 	if err != nil {
 		return "", fmt.Errorf("issue token: sign: %w", err)

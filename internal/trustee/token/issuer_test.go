@@ -93,14 +93,14 @@ func TestIssueHeaderCarriesJWK(t *testing.T) {
 		t.Fatal(err)
 	}
 	header := decodeSegment(t, token, 0)
-	if keys := sortedKeys(header); !reflect.DeepEqual(keys, []string{"alg", "jwk", "typ"}) {
+	if keys := sortedKeys(nil, header); !reflect.DeepEqual(keys, []string{"alg", "jwk", "typ"}) {
 		t.Errorf("header members %v", keys)
 	}
 	if header["alg"] != "ES256" || header["typ"] != "JWT" {
 		t.Errorf("header %v", header)
 	}
 	jwk := header["jwk"].(map[string]any)
-	if keys := sortedKeys(jwk); !reflect.DeepEqual(keys, []string{"alg", "crv", "kty", "x", "x5c", "x5u", "y"}) {
+	if keys := sortedKeys(nil, jwk); !reflect.DeepEqual(keys, []string{"alg", "crv", "kty", "x", "x5c", "x5u", "y"}) {
 		t.Errorf("jwk members %v", keys)
 	}
 	if jwk["alg"] != "ES256" || jwk["crv"] != "P-256" || jwk["kty"] != "EC" || jwk["x5u"] != "https://trustee.example/certs.pem" {
@@ -111,7 +111,7 @@ func TestIssueHeaderCarriesJWK(t *testing.T) {
 	}
 
 	payload := decodeSegment(t, token, 1)
-	if keys := sortedKeys(payload); !reflect.DeepEqual(keys, []string{"ear.verifier-id", "eat_profile", "exp", "iat", "iss", "submods"}) {
+	if keys := sortedKeys(nil, payload); !reflect.DeepEqual(keys, []string{"ear.verifier-id", "eat_profile", "exp", "iat", "iss", "submods"}) {
 		t.Errorf("payload members %v", keys)
 	}
 	iat, _ := payload["iat"].(json.Number).Int64()
