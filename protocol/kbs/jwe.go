@@ -4,17 +4,14 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/ecdh"
-	"crypto/ecdsa"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
-
-	josecipher "github.com/go-jose/go-jose/v4/cipher"
+	"strings"
 )
 
 // Sizes of the A256GCM content encryption.
@@ -24,65 +21,57 @@ const (
 	tagSize = 16
 )
 
+// maxHeaderSize bounds the JSON of an emitted protected header (P-521 is
+// the largest), so that it is built on the stack.
+const maxHeaderSize = 320
+
 // ErrDecrypt is returned for every JWE the TEE key cannot open.
 var ErrDecrypt = errors.New("kbs: decrypt JWE")
-
-// protectedHeader is the JWE header as Trustee emits it. Field order is
-// wire format: guest-components re-serialises the header as alg, enc, then
-// the other members in received order and uses that as the AAD.
-type protectedHeader struct {
-	Alg string        `json:"alg"`
-	Enc string        `json:"enc"`
-	Epk *ephemeralKey `json:"epk,omitempty"`
-}
-
-// ephemeralKey is the "epk" member, members in Trustee's order.
-type ephemeralKey struct {
-	Crv string `json:"crv"`
-	Kty string `json:"kty"`
-	X   string `json:"x"`
-	Y   string `json:"y"`
-}
-
-// encode returns the base64url "protected" string, which is also the AAD.
-func (h protectedHeader) encode() (string, error) {
-	raw, err := json.Marshal(h)
-	if err != nil {
-		return "", err
-	}
-	return base64.RawURLEncoding.EncodeToString(raw), nil
-}
 
 // Encrypt seals plaintext to a TEE public key as Trustee does for a
 // resource: A256GCM content encryption under a fresh key, wrapped with the
 // key-management algorithm the tee-pubkey names.
 func Encrypt(key TeePubKey, plaintext []byte) (*Response, error) {
-	pub, err := key.CryptoPublicKey()
-	if err != nil {
-		return nil, err
-	}
-	cek := make([]byte, cekSize)
+	var cekArray [cekSize]byte
+	cek := cekArray[:]
 	if _, err := rand.Read(cek); err != nil {
 		return nil, fmt.Errorf("kbs: encrypt: %w", err)
 	}
-	header := protectedHeader{Alg: key.Alg, Enc: EncA256GCM}
+	header := protectedHeader{alg: key.Alg, enc: EncA256GCM}
+	var wrapped [wrappedKeySize]byte
 	var encryptedKey []byte
-	switch pub := pub.(type) {
-	case *ecdsa.PublicKey:
-		header.Epk, encryptedKey, err = wrapECDHES(pub, cek)
-	case *rsa.PublicKey:
-		encryptedKey, err = wrapRSA(key.Alg, pub, cek)
-	default:
-		err = fmt.Errorf("unexpected key type %T", pub)
+	if key.Kty == ktyEC {
+		c, peer, err := key.ecdhPublicKey()
+		if err != nil {
+			return nil, err
+		}
+		eph, err := wrapECDHES(peer, cek, &wrapped)
+		if err != nil {
+			return nil, fmt.Errorf("kbs: encrypt: %w", err)
+		}
+		header.crv, header.epk, encryptedKey = c, eph.Bytes(), wrapped[:]
+	} else {
+		pub, err := key.CryptoPublicKey()
+		if err != nil {
+			return nil, err
+		}
+		rsaPub, ok := pub.(*rsa.PublicKey)
+		if !ok {
+			return nil, fmt.Errorf("kbs: encrypt: unexpected key type %T", pub)
+		}
+		if encryptedKey, err = wrapRSA(key.Alg, rsaPub, cek); err != nil {
+			return nil, fmt.Errorf("kbs: encrypt: %w", err)
+		}
 	}
-	if err != nil {
-		return nil, fmt.Errorf("kbs: encrypt: %w", err)
-	}
-	protected, err := header.encode()
-	if err != nil {
-		return nil, fmt.Errorf("kbs: encrypt: %w", err)
-	}
-	iv := make([]byte, ivSize)
+	var headerJSON [maxHeaderSize]byte
+	raw := header.appendJSON(headerJSON[:0])
+	// One buffer for what GCM reads and writes (the interface call would
+	// move them to the heap anyway): the protected string, which is the
+	// AAD, the IV and the sealed content.
+	protectedLen := base64.RawURLEncoding.EncodedLen(len(raw))
+	buf := make([]byte, protectedLen+ivSize, protectedLen+ivSize+len(plaintext)+tagSize)
+	aad, iv := buf[:protectedLen], buf[protectedLen:]
+	base64.RawURLEncoding.Encode(aad, raw)
 	if _, err := rand.Read(iv); err != nil {
 		return nil, fmt.Errorf("kbs: encrypt: %w", err)
 	}
@@ -90,49 +79,52 @@ func Encrypt(key TeePubKey, plaintext []byte) (*Response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kbs: encrypt: %w", err)
 	}
-	sealed := gcm.Seal(nil, iv, plaintext, []byte(protected))
-	b64 := base64.RawURLEncoding.EncodeToString
-	return &Response{
-		Protected:    protected,
-		EncryptedKey: b64(encryptedKey),
-		IV:           b64(iv),
-		Ciphertext:   b64(sealed[:len(sealed)-tagSize]),
-		Tag:          b64(sealed[len(sealed)-tagSize:]),
-	}, nil
+	sealed := gcm.Seal(buf[len(buf):], iv, plaintext, aad)
+	return newResponse(aad, encryptedKey, iv, sealed[:len(plaintext)], sealed[len(plaintext):]), nil
 }
 
-// wrapECDHES agrees a key with an ephemeral key on pub's curve (Concat KDF,
-// empty apu/apv) and AES-key-wraps the CEK with it.
-func wrapECDHES(pub *ecdsa.PublicKey, cek []byte) (*ephemeralKey, []byte, error) {
-	c, ok := curveOf(pub.Curve)
-	if !ok {
-		return nil, nil, fmt.Errorf("unsupported curve %s", pub.Curve.Params().Name)
-	}
-	peer, err := pub.ECDH()
+// wrapECDHES agrees a key with an ephemeral key on peer's curve (Concat
+// KDF, empty apu/apv), AES-key-wraps the CEK with it into dst and returns
+// the ephemeral public key.
+func wrapECDHES(peer *ecdh.PublicKey, cek []byte, dst *[wrappedKeySize]byte) (*ecdh.PublicKey, error) {
+	eph, err := peer.Curve().GenerateKey(rand.Reader)
 	if err != nil {
-		return nil, nil, err
-	}
-	eph, err := c.ecdh.GenerateKey(rand.Reader)
-	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	z, err := eph.ECDH(peer)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	kek := deriveKEK(z, nil, nil)
-	block, err := aes.NewCipher(kek[:])
-	if err != nil {
-		return nil, nil, err
+	if err := aesKeyWrap(dst, kek[:], cek); err != nil {
+		return nil, err
 	}
-	wrapped, err := josecipher.KeyWrap(block, cek)
-	if err != nil {
-		return nil, nil, err
+	return eph.PublicKey(), nil
+}
+
+// newResponse base64url-encodes the members into one string allocation.
+// protected is already encoded.
+func newResponse(protected, encryptedKey, iv, ciphertext, tag []byte) *Response {
+	enc := base64.RawURLEncoding
+	ends := [5]int{len(protected)}
+	for i, part := range [][]byte{encryptedKey, iv, ciphertext, tag} {
+		ends[i+1] = ends[i] + enc.EncodedLen(len(part))
 	}
-	point := eph.PublicKey().Bytes() // 0x04 || X || Y, fixed width
-	b64 := base64.RawURLEncoding.EncodeToString
-	epk := &ephemeralKey{Crv: c.name, Kty: ktyEC, X: b64(point[1 : 1+c.size]), Y: b64(point[1+c.size:])}
-	return epk, wrapped, nil
+	var sb strings.Builder
+	sb.Grow(ends[4])
+	sb.Write(protected)
+	writeB64URL(&sb, encryptedKey)
+	writeB64URL(&sb, iv)
+	writeB64URL(&sb, ciphertext)
+	writeB64URL(&sb, tag)
+	all := sb.String()
+	return &Response{
+		Protected:    all[:ends[0]],
+		EncryptedKey: all[ends[0]:ends[1]],
+		IV:           all[ends[1]:ends[2]],
+		Ciphertext:   all[ends[2]:ends[3]],
+		Tag:          all[ends[3]:ends[4]],
+	}
 }
 
 // deriveKEK is the Concat KDF of RFC 7518 §4.6 for ECDH-ES+A256KW, as
@@ -142,15 +134,20 @@ func wrapECDHES(pub *ecdsa.PublicKey, cek []byte) (*ephemeralKey, []byte, error)
 // and SuppPubInfo, the key length in bits.
 func deriveKEK(z, apu, apv []byte) [sha256.Size]byte {
 	const keyBits = 8 * sha256.Size
-	input := make([]byte, 0, 4+len(z)+12+len(AlgECDHESA256KW)+len(apu)+len(apv)+4)
-	input = binary.BigEndian.AppendUint32(input, 1)
+	var buf [128]byte // enough for P-521 without apu and apv
+	input := binary.BigEndian.AppendUint32(buf[:0], 1)
 	input = append(input, z...)
-	for _, info := range [][]byte{[]byte(AlgECDHESA256KW), apu, apv} {
-		input = binary.BigEndian.AppendUint32(input, uint32(len(info)))
-		input = append(input, info...)
-	}
+	input = appendKDFInfo(input, []byte(AlgECDHESA256KW))
+	input = appendKDFInfo(input, apu)
+	input = appendKDFInfo(input, apv)
 	input = binary.BigEndian.AppendUint32(input, keyBits)
 	return sha256.Sum256(input)
+}
+
+// appendKDFInfo appends a length-prefixed Concat KDF field.
+func appendKDFInfo(dst, info []byte) []byte {
+	dst = binary.BigEndian.AppendUint32(dst, uint32(len(info)))
+	return append(dst, info...)
 }
 
 func wrapRSA(alg string, pub *rsa.PublicKey, cek []byte) ([]byte, error) {
@@ -167,232 +164,4 @@ func newGCM(cek []byte) (cipher.AEAD, error) {
 		return nil, err
 	}
 	return cipher.NewGCM(block)
-}
-
-// Decrypt opens a resource JWE sealed to k. The header's alg must be the
-// key's own algorithm (no downgrade to RSA1_5 for an OAEP key), enc must be
-// A256GCM, and the AAD is the received protected string (plus "." and the
-// aad member when one is present, per RFC 7516).
-func (k *TeeKeyPair) Decrypt(r *Response) ([]byte, error) {
-	if k == nil || r == nil {
-		return nil, fmt.Errorf("%w: no key or no response", ErrDecrypt)
-	}
-	header, err := parseProtectedHeader(r.Protected)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrDecrypt, err)
-	}
-	if header.alg != k.alg {
-		return nil, fmt.Errorf("%w: alg %q does not match the TEE key's %q", ErrDecrypt, header.alg, k.alg)
-	}
-	if header.enc != EncA256GCM {
-		return nil, fmt.Errorf("%w: unsupported enc %q", ErrDecrypt, header.enc)
-	}
-	parts, err := decodeParts(r)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrDecrypt, err)
-	}
-	cek, err := k.unwrapCEK(header, parts.encryptedKey)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrDecrypt, err)
-	}
-	gcm, err := newGCM(cek)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrDecrypt, err)
-	}
-	aad := r.Protected
-	if r.AAD != "" {
-		aad += "." + r.AAD
-	}
-	sealed := append(parts.ciphertext, parts.tag...)
-	plaintext, err := gcm.Open(nil, parts.iv, sealed, []byte(aad))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrDecrypt, err)
-	}
-	return plaintext, nil
-}
-
-// jweParts are the decoded binary members of a Response.
-type jweParts struct {
-	encryptedKey, iv, ciphertext, tag []byte
-}
-
-func decodeParts(r *Response) (jweParts, error) {
-	var p jweParts
-	var err error
-	if p.encryptedKey, err = decodeB64URL("encrypted_key", r.EncryptedKey); err != nil {
-		return p, err
-	}
-	if p.iv, err = decodeB64URL("iv", r.IV); err != nil {
-		return p, err
-	}
-	if p.ciphertext, err = decodeB64URL("ciphertext", r.Ciphertext); err != nil {
-		return p, err
-	}
-	if p.tag, err = decodeB64URL("tag", r.Tag); err != nil {
-		return p, err
-	}
-	if r.AAD != "" {
-		if _, err := decodeB64URL("aad", r.AAD); err != nil {
-			return p, err
-		}
-	}
-	if len(p.iv) != ivSize {
-		return p, fmt.Errorf("iv is %d bytes, want %d", len(p.iv), ivSize)
-	}
-	if len(p.tag) != tagSize {
-		return p, fmt.Errorf("tag is %d bytes, want %d", len(p.tag), tagSize)
-	}
-	return p, nil
-}
-
-// receivedHeader holds the members of a received protected header that
-// decryption reads.
-type receivedHeader struct {
-	alg, enc string
-	epk      map[string]any
-	apu, apv []byte
-}
-
-// parseProtectedHeader decodes the header with exact (case-sensitive) member
-// names and rejects members that would change the meaning of the JWE.
-func parseProtectedHeader(protected string) (receivedHeader, error) {
-	var h receivedHeader
-	raw, err := decodeB64URL("protected", protected)
-	if err != nil {
-		return h, err
-	}
-	// One decoding into generic values: unlike a struct, map keys keep
-	// member names exact. Numbers beyond float64 fail, as in serde_json.
-	var members map[string]any
-	if err := json.Unmarshal(raw, &members); err != nil {
-		return h, fmt.Errorf("protected header: %w", err)
-	}
-	for _, unsupported := range []string{"zip", "crit"} {
-		if _, ok := members[unsupported]; ok {
-			return h, fmt.Errorf("protected header: unsupported member %q", unsupported)
-		}
-	}
-	if h.alg, err = stringMember(members, "alg"); err != nil {
-		return h, fmt.Errorf("protected header: %w", err)
-	}
-	if h.enc, err = stringMember(members, "enc"); err != nil {
-		return h, fmt.Errorf("protected header: %w", err)
-	}
-	if epk, ok := members["epk"]; ok {
-		if h.epk, ok = epk.(map[string]any); !ok {
-			return h, errors.New("protected header: epk is not an object")
-		}
-	}
-	if h.apu, err = optionalBytesMember(members, "apu"); err != nil {
-		return h, fmt.Errorf("protected header: %w", err)
-	}
-	if h.apv, err = optionalBytesMember(members, "apv"); err != nil {
-		return h, fmt.Errorf("protected header: %w", err)
-	}
-	return h, nil
-}
-
-// optionalBytesMember decodes an optional base64url string member.
-func optionalBytesMember(members map[string]any, name string) ([]byte, error) {
-	if _, ok := members[name]; !ok {
-		return nil, nil
-	}
-	s, err := stringMember(members, name)
-	if err != nil {
-		return nil, err
-	}
-	return decodeB64URL(name, s)
-}
-
-// stringMember returns a required string member of a JSON object.
-func stringMember(members map[string]any, name string) (string, error) {
-	v, ok := members[name]
-	if !ok {
-		return "", fmt.Errorf("missing %q", name)
-	}
-	s, ok := v.(string)
-	if !ok {
-		return "", fmt.Errorf("%q is not a string", name)
-	}
-	return s, nil
-}
-
-// unwrapCEK recovers the 32-byte content key for the header's algorithm,
-// already checked to be k.alg.
-func (k *TeeKeyPair) unwrapCEK(h receivedHeader, encryptedKey []byte) ([]byte, error) {
-	var cek []byte
-	switch k.alg {
-	case AlgECDHESA256KW:
-		epk, err := k.peerKey(h.epk)
-		if err != nil {
-			return nil, err
-		}
-		z, err := k.ecdh.ECDH(epk)
-		if err != nil {
-			return nil, err
-		}
-		kek := deriveKEK(z, h.apu, h.apv)
-		block, err := aes.NewCipher(kek[:])
-		if err != nil {
-			return nil, err
-		}
-		if cek, err = josecipher.KeyUnwrap(block, encryptedKey); err != nil {
-			return nil, err
-		}
-	case AlgRSAOAEP256:
-		var err error
-		if cek, err = rsa.DecryptOAEP(sha256.New(), nil, k.rsa, encryptedKey, nil); err != nil {
-			return nil, err
-		}
-	case AlgRSA15:
-		// A random CEK on bad padding (RFC 7516 §11.5): the failure then
-		// surfaces as a GCM tag mismatch, not as a padding oracle.
-		cek = make([]byte, cekSize)
-		if _, err := rand.Read(cek); err != nil {
-			return nil, err
-		}
-		if err := rsa.DecryptPKCS1v15SessionKey(nil, k.rsa, encryptedKey, cek); err != nil { //nolint:staticcheck // only for keys loaded as RSA1_5
-			return nil, err
-		}
-	default:
-		return nil, fmt.Errorf("unsupported alg %q", k.alg)
-	}
-	if len(cek) != cekSize {
-		return nil, fmt.Errorf("content key is %d bytes, want %d", len(cek), cekSize)
-	}
-	return cek, nil
-}
-
-// peerKey validates the sender's ephemeral key: an EC point on our own curve.
-func (k *TeeKeyPair) peerKey(epk map[string]any) (*ecdh.PublicKey, error) {
-	if epk == nil {
-		return nil, errors.New("protected header: missing epk")
-	}
-	kty, err := stringMember(epk, "kty")
-	if err != nil {
-		return nil, fmt.Errorf("epk: %w", err)
-	}
-	if kty != ktyEC {
-		return nil, fmt.Errorf("epk: kty %q, want %q", kty, ktyEC)
-	}
-	crv, err := stringMember(epk, "crv")
-	if err != nil {
-		return nil, fmt.Errorf("epk: %w", err)
-	}
-	if crv != k.curve.name {
-		return nil, fmt.Errorf("epk: curve %q does not match the TEE key's %q", crv, k.curve.name)
-	}
-	x, err := stringMember(epk, "x")
-	if err != nil {
-		return nil, fmt.Errorf("epk: %w", err)
-	}
-	y, err := stringMember(epk, "y")
-	if err != nil {
-		return nil, fmt.Errorf("epk: %w", err)
-	}
-	pub, err := parseECDHPoint(k.curve, x, y)
-	if err != nil {
-		return nil, fmt.Errorf("epk: %w", err)
-	}
-	return pub, nil
 }

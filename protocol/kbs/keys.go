@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"strings"
 )
 
 // TEE key algorithm names as aa.toml's tee_key_algorithm spells them.
@@ -241,12 +240,9 @@ func ParseTeeKeyPairPEM(pemBytes []byte, algorithm string) (*TeeKeyPair, error) 
 func (k TeePubKey) CryptoPublicKey() (crypto.PublicKey, error) {
 	switch k.Kty {
 	case ktyEC:
-		if k.Alg != AlgECDHESA256KW {
-			return nil, fmt.Errorf("%w: EC key with alg %q, want %q", ErrInvalidTeePubKey, k.Alg, AlgECDHESA256KW)
-		}
-		c, ok := curveByName(k.Crv)
-		if !ok {
-			return nil, fmt.Errorf("%w: unsupported curve %q", ErrInvalidTeePubKey, k.Crv)
+		c, err := k.ecCurve()
+		if err != nil {
+			return nil, err
 		}
 		pub, err := parseECPoint(c, k.X, k.Y)
 		if err != nil {
@@ -274,11 +270,38 @@ func (k TeePubKey) CryptoPublicKey() (crypto.PublicKey, error) {
 	return nil, fmt.Errorf("%w: unsupported kty %q", ErrInvalidTeePubKey, k.Kty)
 }
 
+// ecCurve checks the alg and crv of an EC tee-pubkey.
+func (k TeePubKey) ecCurve() (ecCurve, error) {
+	if k.Alg != AlgECDHESA256KW {
+		return ecCurve{}, fmt.Errorf("%w: EC key with alg %q, want %q", ErrInvalidTeePubKey, k.Alg, AlgECDHESA256KW)
+	}
+	c, ok := curveByName(k.Crv)
+	if !ok {
+		return ecCurve{}, fmt.Errorf("%w: unsupported curve %q", ErrInvalidTeePubKey, k.Crv)
+	}
+	return c, nil
+}
+
+// ecdhPublicKey is CryptoPublicKey for an EC key (kty already checked),
+// straight to the form key agreement takes, without the big.Int detour of
+// an *ecdsa.PublicKey.
+func (k TeePubKey) ecdhPublicKey() (ecCurve, *ecdh.PublicKey, error) {
+	c, err := k.ecCurve()
+	if err != nil {
+		return c, nil, err
+	}
+	pub, err := parseECDHPoint(make([]byte, c.pointSize()), c, k.X, k.Y)
+	if err != nil {
+		return c, nil, fmt.Errorf("%w: %w", ErrInvalidTeePubKey, err)
+	}
+	return c, pub, nil
+}
+
 // parseECPoint decodes fixed-width base64url coordinates and checks the
 // point lies on the curve.
 func parseECPoint(c ecCurve, xB64, yB64 string) (*ecdsa.PublicKey, error) {
-	point, err := uncompressedPoint(c, xB64, yB64)
-	if err != nil {
+	point := make([]byte, c.pointSize())
+	if err := uncompressedPoint(point, c, xB64, yB64); err != nil {
 		return nil, err
 	}
 	pub, err := ecdsa.ParseUncompressedPublicKey(c.curve, point)
@@ -288,10 +311,10 @@ func parseECPoint(c ecCurve, xB64, yB64 string) (*ecdsa.PublicKey, error) {
 	return pub, nil
 }
 
-// parseECDHPoint is parseECPoint for key agreement.
-func parseECDHPoint(c ecCurve, xB64, yB64 string) (*ecdh.PublicKey, error) {
-	point, err := uncompressedPoint(c, xB64, yB64)
-	if err != nil {
+// parseECDHPoint is parseECPoint for key agreement, decoding into point,
+// c.pointSize() bytes the caller provides.
+func parseECDHPoint[T string | []byte](point []byte, c ecCurve, xB64, yB64 T) (*ecdh.PublicKey, error) {
+	if err := uncompressedPoint(point, c, xB64, yB64); err != nil {
 		return nil, err
 	}
 	pub, err := c.ecdh.NewPublicKey(point)
@@ -301,23 +324,27 @@ func parseECDHPoint(c ecCurve, xB64, yB64 string) (*ecdh.PublicKey, error) {
 	return pub, nil
 }
 
-// uncompressedPoint decodes fixed-width base64url coordinates into
-// 0x04 || X || Y, leaving the curve check to the caller.
-func uncompressedPoint(c ecCurve, xB64, yB64 string) ([]byte, error) {
-	x, err := decodeB64URL("x", xB64)
-	if err != nil {
-		return nil, err
+// pointSize is the length of an uncompressed point, 0x04 || X || Y.
+func (c ecCurve) pointSize() int { return 1 + 2*c.size }
+
+// uncompressedPoint decodes fixed-width base64url coordinates into point
+// as 0x04 || X || Y, leaving the curve check to the caller.
+func uncompressedPoint[T string | []byte](point []byte, c ecCurve, xB64, yB64 T) error {
+	point[0] = 4
+	if err := decodeCoordinate(point[1:1+c.size], c, "x", xB64); err != nil {
+		return err
 	}
-	y, err := decodeB64URL("y", yB64)
-	if err != nil {
-		return nil, err
+	return decodeCoordinate(point[1+c.size:], c, "y", yB64)
+}
+
+// decodeCoordinate decodes one coordinate into dst, refusing any other
+// length before decoding.
+func decodeCoordinate[T string | []byte](dst []byte, c ecCurve, field string, s T) error {
+	if n := b64URLStrict.DecodedLen(len(s)); n != c.size {
+		return fmt.Errorf("%s coordinates must be %d bytes, got %s of %d", c.name, c.size, field, n)
 	}
-	if len(x) != c.size || len(y) != c.size {
-		return nil, fmt.Errorf("%s coordinates must be %d bytes, got x=%d y=%d", c.name, c.size, len(x), len(y))
-	}
-	point := make([]byte, 0, 1+2*c.size)
-	point = append(point, 4)
-	return append(append(point, x...), y...), nil
+	_, err := decodeB64URLTo(dst, field, s)
+	return err
 }
 
 // checkRSAPublicKey rejects moduli outside [minRSABits, maxRSABits] and
@@ -333,19 +360,6 @@ func checkRSAPublicKey(n, e *big.Int) error {
 		return fmt.Errorf("RSA exponent %s is not an odd number from 3 to 2^31-1", e)
 	}
 	return nil
-}
-
-// decodeB64URL decodes unpadded base64url strictly, as Rust's
-// URL_SAFE_NO_PAD does: no padding, no line breaks, no stray trailing bits.
-func decodeB64URL(field, s string) ([]byte, error) {
-	if strings.ContainsAny(s, "\r\n") {
-		return nil, fmt.Errorf("%s: line breaks in base64url", field)
-	}
-	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", field, err)
-	}
-	return b, nil
 }
 
 // wireForm keeps only the members kbs-types serialises for the key's kty,
