@@ -20,6 +20,11 @@ fixed schedule shared by the clients (open loop, as wrk2 does): the table
 then shows the latency a guest sees at that load, measured from each flow's
 scheduled start so that a server falling behind is not hidden.
 
+The cpu/flow column is the CPU time this process used while the level was
+timed, divided by its flows: for kbs-load the simulated guests' share, for
+trustee bench the server's and the guests' together. It drifts less than
+flows/s when the machine's speed does.
+
 Before the load it measures the cryptographic floor of one flow on this
 machine (ES256 sign + verify of the token, ECDH-ES+A256KW wrap of the
 resource, JCS + SHA-384 of the runtime data) so the numbers can be read

@@ -53,6 +53,11 @@ type levelResult struct {
 	firstError  error
 	elapsed     time.Duration
 	latencies   []time.Duration
+	// cpu is the CPU time the process used while the level was timed,
+	// when known: a cost per flow that the machine's speed drifts affect
+	// less than the rate.
+	cpu      time.Duration
+	cpuKnown bool
 }
 
 // Run measures the cryptographic floor, then runs every concurrency level
@@ -95,12 +100,12 @@ func Run(ctx context.Context, out io.Writer, opts Options) error {
 		return err
 	}
 
-	if _, err := fmt.Fprintf(out, "\nfull flows against %s (auth → attest → GET %s), %d CPUs shared by client and server\n%s\n",
+	if _, err := fmt.Fprintf(out, "\nfull flows against %s (auth → attest → GET %s), %d CPUs shared by client and server\n%s\ncpu/flow: CPU time this process used while a level was timed, per flow\n",
 		opts.URL, opts.Path, runtime.NumCPU(), loopDescription(opts)); err != nil {
 		return err
 	}
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	if _, err := fmt.Fprintln(tw, "clients\tflows\terrors\tflows/s\tp50\tp90\tp99\tmax\t"); err != nil {
+	if _, err := fmt.Fprintln(tw, "clients\tflows\terrors\tflows/s\tp50\tp90\tp99\tmax\tcpu/flow\t"); err != nil {
 		return err
 	}
 	var failed error
@@ -176,6 +181,14 @@ func runLevel(ctx context.Context, opts Options, newGuest func() (*guest, error)
 	begin := time.Now()
 	measureFrom := begin.Add(opts.Warmup)
 	clock := newStartClock(begin, opts.Rate)
+	cpuAtStart := make(chan time.Duration, 1)
+	timedStart := time.AfterFunc(opts.Warmup, func() {
+		cpu, ok := processCPU()
+		if ok {
+			cpuAtStart <- cpu
+		}
+		close(cpuAtStart)
+	})
 	for _, g := range guests {
 		wg.Add(1)
 		go func() {
@@ -218,6 +231,11 @@ func runLevel(ctx context.Context, opts Options, newGuest func() (*guest, error)
 	}
 	wg.Wait()
 	res.elapsed = time.Since(measureFrom)
+	if !timedStart.Stop() { // the timed part began
+		start, ok := <-cpuAtStart
+		end, endOK := processCPU()
+		res.cpu, res.cpuKnown = end-start, ok && endOK
+	}
 	res.flows = len(res.latencies)
 	return res
 }
@@ -251,9 +269,13 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 func printLevel(w io.Writer, r levelResult) error {
 	slices.Sort(r.latencies)
 	rate := float64(r.flows) / r.elapsed.Seconds()
-	_, err := fmt.Fprintf(w, "%d\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t\n", r.concurrency, r.flows, r.errors, rate,
+	cpu := "-"
+	if r.cpuKnown && r.flows > 0 {
+		cpu = us(r.cpu / time.Duration(r.flows))
+	}
+	_, err := fmt.Fprintf(w, "%d\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t%s\t\n", r.concurrency, r.flows, r.errors, rate,
 		ms(percentile(r.latencies, 0.50)), ms(percentile(r.latencies, 0.90)),
-		ms(percentile(r.latencies, 0.99)), ms(percentile(r.latencies, 1)))
+		ms(percentile(r.latencies, 0.99)), ms(percentile(r.latencies, 1)), cpu)
 	return err
 }
 

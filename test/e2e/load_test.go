@@ -15,8 +15,8 @@ type loadRow struct {
 }
 
 // loadRowPattern matches a result row: clients, flows, errors, then the
-// rates and latencies.
-var loadRowPattern = regexp.MustCompile(`^\s*(\d+)\s+(\d+)\s+(\d+)\s+\d+\s+\S+\s+\S+\s+\S+\s+\S+\s*$`)
+// rate, the latencies and the CPU per flow.
+var loadRowPattern = regexp.MustCompile(`^\s*(\d+)\s+(\d+)\s+(\d+)\s+\d+\s+\S+\s+\S+\s+\S+\s+\S+\s+(\d+\.\dµs)\s*$`)
 
 // parseLoadRows reads the rows of the table that follows the header line
 // starting with "clients".
