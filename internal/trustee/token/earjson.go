@@ -25,20 +25,18 @@ func (i *Issuer) appendPayload(b []byte, issuedAt, expiry int64, submods map[str
 	b = appendString(b, i.cfg.DeveloperName)
 	b = append(b, `,"build":`...)
 	b = appendString(b, i.cfg.BuildName)
-	b = append(b, `},"submods":{`...)
-	var keys [sortedKeysOnStack]string
-	for n, name := range sortedKeys(keys[:0], submods) {
-		if n > 0 {
-			b = append(b, ',')
-		}
-		b = appendString(b, name)
-		b = append(b, ':')
-		var err error
-		if b, err = submods[name].appendJSON(b); err != nil {
+	b = append(b, `},"submods":`...)
+	b, err := appendObject(b, submods, func(b []byte, name string, s Submodule) ([]byte, error) {
+		b, err := s.appendJSON(b)
+		if err != nil {
 			return nil, fmt.Errorf("submodule %q: %w", name, err)
 		}
+		return b, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	b = append(b, `},"exp":`...)
+	b = append(b, `,"exp":`...)
 	b = strconv.AppendInt(b, expiry, 10)
 	b = append(b, `,"iss":`...)
 	b = appendString(b, i.cfg.IssuerName)
@@ -110,20 +108,7 @@ func appendValue(b []byte, v any) ([]byte, error) {
 		if v == nil {
 			return append(b, "null"...), nil
 		}
-		b = append(b, '{')
-		var err error
-		var keys [sortedKeysOnStack]string
-		for n, k := range sortedKeys(keys[:0], v) {
-			if n > 0 {
-				b = append(b, ',')
-			}
-			b = appendString(b, k)
-			b = append(b, ':')
-			if b, err = appendValue(b, v[k]); err != nil {
-				return nil, err
-			}
-		}
-		return append(b, '}'), nil
+		return appendObject(b, v, func(b []byte, _ string, e any) ([]byte, error) { return appendValue(b, e) })
 	case []any:
 		if v == nil {
 			return append(b, "null"...), nil
@@ -161,6 +146,25 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	b = append(b, s...)
 	return append(b, '"')
+}
+
+// appendObject writes m as encoding/json writes a map, members in key
+// order, each value by appendMember.
+func appendObject[V any](b []byte, m map[string]V, appendMember func(b []byte, key string, v V) ([]byte, error)) ([]byte, error) {
+	b = append(b, '{')
+	var keys [sortedKeysOnStack]string
+	for n, k := range sortedKeys(keys[:0], m) {
+		if n > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, k)
+		b = append(b, ':')
+		var err error
+		if b, err = appendMember(b, k, m[k]); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, '}'), nil
 }
 
 // sortedKeysOnStack fits the maps of typical claims: their keys are sorted
