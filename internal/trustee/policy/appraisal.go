@@ -3,6 +3,8 @@ package policy
 import (
 	"context"
 	"fmt"
+
+	"github.com/open-policy-agent/opa/v1/ast"
 )
 
 // Extension is a policy-provided EAR appraisal extension.
@@ -40,7 +42,27 @@ func (e *Engine) Appraise(ctx context.Context, module string, input map[string]a
 	}
 	ctx, cancel := withEvalTimeout(ctx)
 	defer cancel()
+	var key string
+	if policy.memo != nil {
+		key = memoKey(in, nil)
+		if r, ok := policy.memo.lookup(ctx, key, rv); ok {
+			return r.appraisal.clone(), nil
+		}
+		policy.memo.evaluations.Add(1)
+	}
 	session := &rvSession{lookup: rv, terms: &e.rvTerms}
+	appraisal, err := appraise(ctx, policy, in, session)
+	if err != nil {
+		return nil, err
+	}
+	if policy.memo != nil {
+		policy.memo.remember(key, memoized{appraisal: appraisal.clone()}, session.read)
+	}
+	return appraisal, nil
+}
+
+// appraise evaluates policy on in, reading reference values from session.
+func appraise(ctx context.Context, policy compiled, in ast.Value, session *rvSession) (*Appraisal, error) {
 	rs, err := evaluate(withRVSession(ctx, session), policy.query, in)
 	if session.err != nil {
 		return nil, fmt.Errorf("policy: evaluate appraisal: query_reference_value: %w", session.err)

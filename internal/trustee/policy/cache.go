@@ -28,11 +28,13 @@ type cacheEntry struct {
 	compiled compiled
 }
 
-// compiled is a policy ready to evaluate: the prepared query and the part
-// of the input it can read.
+// compiled is a policy ready to evaluate: the prepared query, the part of
+// the input it can read and, when its results depend on nothing else, the
+// results it gave.
 type compiled struct {
 	query rego.PreparedEvalQuery
 	input *inputShape
+	memo  *evalMemo // nil: evaluate every time
 }
 
 // preparedCache is a least-recently-used cache of prepared queries.

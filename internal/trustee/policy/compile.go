@@ -61,6 +61,10 @@ func (e *Engine) prepareVersion(ctx context.Context, module string, kind Kind, v
 	}
 	// Read before OPA compiles (and may rewrite) the module.
 	shape := shapeOf(parsed)
+	var memo *evalMemo
+	if memoizable(parsed) {
+		memo = newEvalMemo()
+	}
 	query := appraisalQuery
 	if kind == KindResource {
 		query = resourceQuery
@@ -78,7 +82,7 @@ func (e *Engine) prepareVersion(ctx context.Context, module string, kind Kind, v
 	if err != nil {
 		return compiled{}, err
 	}
-	return compiled{query: pq, input: shape}, nil
+	return compiled{query: pq, input: shape, memo: memo}, nil
 }
 
 // checkShape refuses modules Trustee could never consult: another package,

@@ -31,6 +31,8 @@ type rvSession struct {
 	// answers memoizes this evaluation's lookups by id, so a policy may
 	// call query_reference_value for the same id in many rules.
 	answers map[string]*ast.Term
+	// read lists what the lookups returned, in order, for evalMemo.
+	read []rvAnswer
 	// err is the first failed lookup: OPA's halt error does not unwrap to it.
 	err error
 }
@@ -72,7 +74,11 @@ func (s *rvSession) query(ctx context.Context, id string) (*ast.Term, error) {
 	if t, ok := s.answers[id]; ok {
 		return t, nil
 	}
-	t, err := s.fetch(ctx, id)
+	raw, err := s.lookup(ctx, id)
+	var t *ast.Term
+	if err == nil {
+		t, err = s.terms.term(raw)
+	}
 	if err != nil {
 		err = fmt.Errorf("reference value %q: %w", id, err)
 		if s.err == nil {
@@ -84,15 +90,8 @@ func (s *rvSession) query(ctx context.Context, id string) (*ast.Term, error) {
 		s.answers = make(map[string]*ast.Term)
 	}
 	s.answers[id] = t
+	s.read = append(s.read, rvAnswer{id: id, raw: raw})
 	return t, nil
-}
-
-func (s *rvSession) fetch(ctx context.Context, id string) (*ast.Term, error) {
-	raw, err := s.lookup(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	return s.terms.term(raw)
 }
 
 // noReferenceValues serves an appraisal without a lookup: every id is absent.

@@ -34,7 +34,24 @@ func (e *Engine) Allow(ctx context.Context, module string, input any, data map[s
 	}
 	ctx, cancel := withEvalTimeout(ctx)
 	defer cancel()
-	rs, err := evaluate(withDataDocument(ctx, obj), policy.query, in)
+	var key string
+	if policy.memo != nil {
+		key = memoKey(in, obj)
+		if r, ok := policy.memo.lookup(ctx, key, noReferenceValues); ok {
+			return r.allow, nil
+		}
+		policy.memo.evaluations.Add(1)
+	}
+	allow, err := allows(ctx, policy, in, obj)
+	if err == nil && policy.memo != nil {
+		policy.memo.remember(key, memoized{allow: allow}, nil)
+	}
+	return allow, err
+}
+
+// allows evaluates the resource policy on in with data document doc.
+func allows(ctx context.Context, policy compiled, in ast.Value, doc ast.Object) (bool, error) {
+	rs, err := evaluate(withDataDocument(ctx, doc), policy.query, in)
 	if err != nil {
 		return false, evalError(ctx, "resource policy", err)
 	}
