@@ -45,14 +45,21 @@ const internalDetail = "Plugin internal error"
 
 // writeError is the one place a Go error becomes an HTTP answer: upstream's
 // ErrorInformation body with 404 for an unknown path or plugin and 401 for
-// everything else. Each failed request is logged once, at warn.
+// everything else. Each failed request is logged once, at warn, unless it
+// failed because its client went away or the server is shutting down:
+// nothing was refused then, and nobody reads the answer, so that is logged
+// at debug.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *apiError
 	if !errors.As(err, &ae) {
 		ae = &apiError{variant: kbs.ErrPluginInternal, detail: internalDetail, cause: err}
 	}
 	status := ae.variant.HTTPStatus()
-	s.logger.WarnContext(r.Context(), "request refused",
+	level, msg := slog.LevelWarn, "request refused"
+	if ctxErr := r.Context().Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+		level, msg = slog.LevelDebug, "request abandoned"
+	}
+	s.logger.Log(r.Context(), level, msg,
 		slog.String(logKeyRequestID, requestID(r.Context())),
 		slog.String(logKeyMethod, r.Method),
 		slog.String(logKeyPath, r.URL.Path),

@@ -1,8 +1,11 @@
 package kbs
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -43,4 +46,28 @@ func TestAbortHandlerPanicIsNotRecovered(t *testing.T) {
 	}()
 	handler.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
 	t.Fatal("ErrAbortHandler was swallowed")
+}
+
+// A request that fails because its own context ended (its client went
+// away, or the server is shutting down) was not refused: it is logged at
+// debug, and a real refusal still at warn.
+func TestAbandonedRequestIsNotLoggedAsRefused(t *testing.T) {
+	var log strings.Builder
+	s := &Server{logger: slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	abandoned := httptest.NewRequestWithContext(ctx, http.MethodPost, "/kbs/v0/attest", nil)
+	cause := fmt.Errorf("store session: storage: %w", context.Canceled)
+	s.writeError(httptest.NewRecorder(), abandoned, fail(kbs.ErrAttestation, "RCAR handshake Attest failed", cause))
+	if !strings.Contains(log.String(), "level=DEBUG msg=\"request abandoned\"") || strings.Contains(log.String(), "refused") {
+		t.Fatalf("abandoned request logged as:\n%s", log.String())
+	}
+
+	// The same error on a live request is a refusal.
+	log.Reset()
+	live := httptest.NewRequest(http.MethodPost, "/kbs/v0/attest", nil)
+	s.writeError(httptest.NewRecorder(), live, fail(kbs.ErrAttestation, "RCAR handshake Attest failed", cause))
+	if !strings.Contains(log.String(), "level=WARN msg=\"request refused\"") {
+		t.Fatalf("refusal logged as:\n%s", log.String())
+	}
 }
