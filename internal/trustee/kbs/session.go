@@ -173,37 +173,59 @@ func encodeAttested(token, id string, expires time.Time) ([]byte, bool) {
 // token twice. Anything else is left to encoding/json (ok is false), which
 // reads these bytes the same way.
 func decodeAttested(b []byte) (s Session, ok bool) {
+	token, id, expires, ok := attestedParts(b)
+	if !ok {
+		return Session{}, false
+	}
+	return Session{ID: string(id), Expires: expires, Token: string(token)}, true
+}
+
+// attestedParts splits what decodeAttested reads without copying it.
+func attestedParts(b []byte) (token, id []byte, expires time.Time, ok bool) {
 	rest, ok := bytes.CutPrefix(b, attestedPrefix)
 	if !ok {
-		return Session{}, false
+		return nil, nil, time.Time{}, false
 	}
-	token, rest, ok := plainString(rest, attestedID)
-	if !ok || token == "" {
-		return Session{}, false
+	token, rest, ok = plainString(rest, attestedID)
+	if !ok || len(token) == 0 {
+		return nil, nil, time.Time{}, false
 	}
-	id, rest, ok := plainString(rest, attestedTimeout)
+	id, rest, ok = plainString(rest, attestedTimeout)
 	if !ok {
-		return Session{}, false
+		return nil, nil, time.Time{}, false
 	}
 	timeout, rest, ok := plainString(rest, attestedSuffix)
 	if !ok || len(rest) != 0 {
-		return Session{}, false
+		return nil, nil, time.Time{}, false
 	}
-	var expires time.Time
-	if expires.UnmarshalJSON([]byte(`"`+timeout+`"`)) != nil {
-		return Session{}, false
+	if expires.UnmarshalJSON([]byte(`"`+string(timeout)+`"`)) != nil {
+		return nil, nil, time.Time{}, false
 	}
-	return Session{ID: id, Expires: expires, Token: token}, true
+	return token, id, expires, true
+}
+
+// storedExpiry is when the stored session b expires; the sweeper reads it
+// for every live session, so the attested form is read without copying
+// its token.
+func storedExpiry(b []byte) (time.Time, error) {
+	if _, _, expires, ok := attestedParts(b); ok {
+		return expires, nil
+	}
+	var sess Session
+	if err := sess.UnmarshalJSON(b); err != nil {
+		return time.Time{}, err
+	}
+	return sess.Expires, nil
 }
 
 // plainString returns the bytes of b up to end when they are plain, and
 // what follows end.
-func plainString(b, end []byte) (string, []byte, bool) {
+func plainString(b, end []byte) ([]byte, []byte, bool) {
 	i := bytes.IndexByte(b, '"')
 	if i < 0 || !bytes.HasPrefix(b[i:], end) || !plain(b[:i]) {
-		return "", nil, false
+		return nil, nil, false
 	}
-	return string(b[:i]), b[i+len(end):], true
+	return b[:i], b[i+len(end):], true
 }
 
 // plain reports whether s is printable ASCII that encoding/json writes as

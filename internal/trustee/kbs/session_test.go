@@ -108,21 +108,38 @@ func TestSweepRemovesOnlyExpiredSessions(t *testing.T) {
 	store := storage.NewMemory()
 	short := newTestSessions(store, time.Minute, &now)
 	long := newTestSessions(store, time.Hour, &now)
-	old, _ := short.Create(ctx, testRequest, kbs.Challenge{Nonce: "a"})
-	young, _ := long.Create(ctx, testRequest, kbs.Challenge{Nonce: "b"})
+	// Both stored forms, Authed and Attested, each expired and live.
+	var old, young []*Session
+	for i, sessions := range []*SessionStore{short, long} {
+		authed, _ := sessions.Create(ctx, testRequest, kbs.Challenge{Nonce: "a"})
+		attested, _ := sessions.Create(ctx, testRequest, kbs.Challenge{Nonce: "b"})
+		attested.attest("eyJh.eyJi.c2ln")
+		if err := sessions.Put(ctx, attested); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			old = []*Session{authed, attested}
+		} else {
+			young = []*Session{authed, attested}
+		}
+	}
 	if err := store.Set(ctx, storage.NamespaceSessions, "foreign", []byte("not a session"), true); err != nil {
 		t.Fatal(err)
 	}
 	now = now.Add(2 * time.Minute)
 	n, err := short.Sweep(ctx)
-	if err != nil || n != 1 {
-		t.Fatalf("Sweep = %d, %v; want 1 removed", n, err)
+	if err != nil || n != 2 {
+		t.Fatalf("Sweep = %d, %v; want 2 removed", n, err)
 	}
-	if _, err := store.Get(ctx, storage.NamespaceSessions, old.ID); !errors.Is(err, storage.ErrNotFound) {
-		t.Error("expired session survived the sweep")
+	for _, sess := range old {
+		if _, err := store.Get(ctx, storage.NamespaceSessions, sess.ID); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("expired session (attested %v) survived the sweep", sess.Attested())
+		}
 	}
-	if _, err := long.Get(ctx, young.ID); err != nil {
-		t.Errorf("live session swept: %v", err)
+	for _, sess := range young {
+		if _, err := long.Get(ctx, sess.ID); err != nil {
+			t.Errorf("live session (attested %v) swept: %v", sess.Attested(), err)
+		}
 	}
 	if _, err := store.Get(ctx, storage.NamespaceSessions, "foreign"); err != nil {
 		t.Error("unparsable record deleted")

@@ -132,12 +132,13 @@ func (s *SessionStore) Sweep(ctx context.Context) (int, error) {
 		if err := ctx.Err(); err != nil {
 			return removed, err
 		}
-		b, err := s.store.Get(ctx, storage.NamespaceSessions, id)
-		if err != nil {
-			continue // deleted meanwhile, or unreadable: next sweep
-		}
-		var sess Session
-		if sess.UnmarshalJSON(b) != nil || !sess.Expired(now) {
+		var expires time.Time
+		err := storage.View(ctx, s.store, storage.NamespaceSessions, id, func(b []byte) (err error) {
+			expires, err = storedExpiry(b)
+			return err
+		})
+		// Deleted meanwhile or unreadable: next sweep.
+		if err != nil || !(&Session{Expires: expires}).Expired(now) {
 			continue
 		}
 		if err := s.store.Delete(ctx, storage.NamespaceSessions, id); err == nil {

@@ -4,16 +4,16 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"slices"
 	"sync"
 )
 
 // Memory is an in-process Store, upstream's default backend. Nothing
 // survives Close; values are copied in and out so callers never share
-// memory with the store.
+// memory with the store. Each namespace is an arena (see arena.go), which
+// keeps hundreds of thousands of sessions cheap for the garbage collector.
 type Memory struct {
 	mu     sync.RWMutex
-	spaces map[string]map[string][]byte // namespace -> key -> value
+	spaces map[string]*arena
 	closed bool
 }
 
@@ -21,7 +21,7 @@ var _ Store = (*Memory)(nil)
 
 // NewMemory returns an empty in-memory store.
 func NewMemory() *Memory {
-	return &Memory{spaces: make(map[string]map[string][]byte)}
+	return &Memory{spaces: make(map[string]*arena)}
 }
 
 // Get implements Store.
@@ -37,7 +37,7 @@ func (m *Memory) Get(ctx context.Context, namespace, key string) ([]byte, error)
 }
 
 // View implements Viewer. Stored values are never changed in place (Set
-// stores a copy), so fn reads one without the lock.
+// writes a new record), so fn reads one without the lock.
 func (m *Memory) View(ctx context.Context, namespace, key string, fn func([]byte) error) error {
 	if err := checkCall(ctx, namespace, key); err != nil {
 		return err
@@ -56,7 +56,11 @@ func (m *Memory) value(namespace, key string) ([]byte, error) {
 	if m.closed {
 		return nil, ErrClosed
 	}
-	v, ok := m.spaces[namespace][key]
+	space := m.spaces[namespace]
+	if space == nil {
+		return nil, fmt.Errorf("%w: %s/%s", ErrNotFound, namespace, key)
+	}
+	v, ok := space.get(key)
 	if !ok {
 		return nil, fmt.Errorf("%w: %s/%s", ErrNotFound, namespace, key)
 	}
@@ -75,14 +79,13 @@ func (m *Memory) Set(ctx context.Context, namespace, key string, value []byte, o
 	}
 	space := m.spaces[namespace]
 	if space == nil {
-		space = make(map[string][]byte)
+		space = newArena(defaultChunkSize)
 		m.spaces[namespace] = space
 	}
-	if _, ok := space[key]; ok && !overwrite {
+	if !overwrite && space.has(key) {
 		return fmt.Errorf("%w: %s/%s", ErrExists, namespace, key)
 	}
-	// A non-nil copy, so that an empty value reads back as empty, not nil.
-	space[key] = append(make([]byte, 0, len(value)), value...)
+	space.set(key, value)
 	return nil
 }
 
@@ -96,10 +99,9 @@ func (m *Memory) Delete(ctx context.Context, namespace, key string) error {
 	if m.closed {
 		return ErrClosed
 	}
-	if _, ok := m.spaces[namespace][key]; !ok {
+	if space := m.spaces[namespace]; space == nil || !space.remove(key) {
 		return fmt.Errorf("%w: %s/%s", ErrNotFound, namespace, key)
 	}
-	delete(m.spaces[namespace], key)
 	return nil
 }
 
@@ -109,17 +111,16 @@ func (m *Memory) List(ctx context.Context, namespace string) ([]string, error) {
 		return nil, err
 	}
 	m.mu.RLock()
-	defer m.mu.RUnlock()
 	if m.closed {
+		m.mu.RUnlock()
 		return nil, ErrClosed
 	}
-	space := m.spaces[namespace]
-	keys := make([]string, 0, len(space))
-	for k := range space {
-		keys = append(keys, k)
+	keys := []string{}
+	if space := m.spaces[namespace]; space != nil {
+		keys = space.keys()
 	}
-	slices.Sort(keys)
-	return keys, nil
+	m.mu.RUnlock()
+	return sortedKeys(keys), nil
 }
 
 // Close drops every value; later calls return ErrClosed.
