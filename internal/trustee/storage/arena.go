@@ -158,13 +158,22 @@ func (a *arena) write(key string, value []byte) (location, string) {
 	off := len(c.buf)
 	c.buf = c.buf[:off+n]
 	rec := c.buf[off : off+n]
+	// Only compact reads the header back, and only in chunks of small
+	// records, whose lengths fit.
 	binary.LittleEndian.PutUint32(rec[0:], uint32(len(key)))
 	binary.LittleEndian.PutUint32(rec[4:], uint32(len(value)))
 	copy(rec[headerSize:], key)
 	copy(rec[headerSize+len(key):], value)
 	c.live += n
-	stored := unsafe.String(&rec[headerSize], len(key)) // keys are never empty
-	return location{chunk: c.id, offset: off, keyLen: len(key), valueLen: len(value)}, stored
+	return location{chunk: c.id, offset: off, keyLen: len(key), valueLen: len(value)}, keyOf(rec, len(key))
+}
+
+// keyOf is the key stored in record rec, sharing its bytes.
+func keyOf(rec []byte, keyLen int) string {
+	if keyLen == 0 { // Memory never stores one; no byte to point at
+		return ""
+	}
+	return unsafe.String(&rec[headerSize], keyLen)
 }
 
 func (a *arena) newChunk(size int) *chunk {
@@ -203,7 +212,7 @@ func (a *arena) compact(c *chunk) {
 		keyLen := int(binary.LittleEndian.Uint32(c.buf[off:]))
 		valueLen := int(binary.LittleEndian.Uint32(c.buf[off+4:]))
 		start := off + headerSize
-		key := unsafe.String(&c.buf[start], keyLen)
+		key := keyOf(c.buf[off:], keyLen)
 		if loc, ok := a.index[key]; ok && loc.chunk == c.id && loc.offset == off {
 			moved, stored := a.write(key, c.buf[start+keyLen:start+keyLen+valueLen])
 			delete(a.index, key)
