@@ -138,7 +138,7 @@ func (s *SessionStore) Sweep(ctx context.Context) (int, error) {
 			return err
 		})
 		// Deleted meanwhile or unreadable: next sweep.
-		if err != nil || !(&Session{Expires: expires}).Expired(now) {
+		if err != nil || !now.After(expires) { // as Session.Expired
 			continue
 		}
 		if err := s.store.Delete(ctx, storage.NamespaceSessions, id); err == nil {

@@ -56,11 +56,11 @@ func (m *Memory) value(namespace, key string) ([]byte, error) {
 	if m.closed {
 		return nil, ErrClosed
 	}
-	space := m.spaces[namespace]
-	if space == nil {
-		return nil, fmt.Errorf("%w: %s/%s", ErrNotFound, namespace, key)
+	var v []byte
+	ok := false
+	if space := m.spaces[namespace]; space != nil {
+		v, ok = space.get(key)
 	}
-	v, ok := space.get(key)
 	if !ok {
 		return nil, fmt.Errorf("%w: %s/%s", ErrNotFound, namespace, key)
 	}
