@@ -80,6 +80,13 @@ func TestLoadGeneratorAndMetrics(t *testing.T) {
 	if got := metrics["kbs_http_requests_total"]; got < float64(3*flows) {
 		t.Errorf("kbs_http_requests_total = %v, want at least %d", got, 3*flows)
 	}
+	// Every /attest is one appraisal. The sample guests present the same
+	// claims, so after the first OPA evaluation the memo answers.
+	byOPA := metrics[`kbs_policy_decisions_total{answered_by="opa",kind="appraisal"}`]
+	byMemo := metrics[`kbs_policy_decisions_total{answered_by="memo",kind="appraisal"}`]
+	if byOPA+byMemo < float64(flows) || byOPA < 1 || byMemo < float64(flows)/2 {
+		t.Errorf("appraisals: %v by OPA, %v from the memo; want at least %d together, mostly from the memo", byOPA, byMemo, flows)
+	}
 }
 
 // With --rate the flows start on a schedule (open loop), and with

@@ -73,6 +73,12 @@ func Build(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err e
 		return nil, err
 	}
 	engine := policy.NewEngine(logger)
+	m.WatchPolicyDecisions(func(report func(string, uint64, uint64)) {
+		for _, kind := range []policy.Kind{policy.KindAppraisal, policy.KindResource} {
+			evaluated, remembered := engine.Decisions(kind)
+			report(kind.String(), evaluated, remembered)
+		}
+	})
 	refValues := rvps.New(rvStore, logger)
 	attestation, err := as.New(as.Config{VerboseToken: cfg.AttestationService.TokenBroker.VerboseToken}, as.Deps{
 		Store: asStore, Policies: engine, ReferenceValues: refValues.Query,

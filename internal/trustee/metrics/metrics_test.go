@@ -80,3 +80,22 @@ func TestHealthz(t *testing.T) {
 		t.Fatalf("GET /healthz = %d", rec.Code)
 	}
 }
+
+func TestPolicyDecisions(t *testing.T) {
+	m := New(BuildInfo{})
+	m.WatchPolicyDecisions(func(report func(string, uint64, uint64)) {
+		report("appraisal", 3, 40)
+		report("resource", 5, 0)
+	})
+	text := scrape(t, m)
+	for _, want := range []string{
+		`kbs_policy_decisions_total{answered_by="opa",kind="appraisal"} 3`,
+		`kbs_policy_decisions_total{answered_by="memo",kind="appraisal"} 40`,
+		`kbs_policy_decisions_total{answered_by="opa",kind="resource"} 5`,
+		`kbs_policy_decisions_total{answered_by="memo",kind="resource"} 0`,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("exposition lacks %q", want)
+		}
+	}
+}

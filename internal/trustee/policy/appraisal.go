@@ -42,14 +42,16 @@ func (e *Engine) Appraise(ctx context.Context, module string, input map[string]a
 	}
 	ctx, cancel := withEvalTimeout(ctx)
 	defer cancel()
+	decisions := &e.decisions[KindAppraisal]
 	var key string
 	if policy.memo != nil {
 		key = memoKey(in, nil)
 		if r, ok := policy.memo.lookup(ctx, key, rv); ok {
+			decisions.remembered.Add(1)
 			return r.appraisal.clone(), nil
 		}
-		policy.memo.evaluations.Add(1)
 	}
+	decisions.evaluated.Add(1)
 	session := &rvSession{lookup: rv, terms: &e.rvTerms}
 	appraisal, err := appraise(ctx, policy, in, session)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/storage"
@@ -65,6 +66,16 @@ type Engine struct {
 	store storage.Store
 	// rvTerms holds reference values already converted to OPA terms.
 	rvTerms termCache
+	// decisions counts, per Kind, the decisions OPA evaluated and those
+	// the memo answered.
+	decisions [2]struct{ evaluated, remembered atomic.Uint64 }
+}
+
+// Decisions reports how many decisions of kind OPA evaluated and how many
+// were answered from the memo of remembered results (see memo.go).
+func (e *Engine) Decisions(kind Kind) (evaluated, remembered uint64) {
+	d := &e.decisions[kind]
+	return d.evaluated.Load(), d.remembered.Load()
 }
 
 // NewEngine returns an Engine logging to logger (slog.Default() if nil).

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"maps"
 	"slices"
-	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
@@ -81,8 +80,6 @@ type memoized struct {
 // evalMemo holds one compiled policy's remembered results.
 type evalMemo struct {
 	results *gencache.Cache[string, memoized]
-	// evaluations counts the evaluations that were not served from here.
-	evaluations atomic.Uint64
 }
 
 func newEvalMemo() *evalMemo {

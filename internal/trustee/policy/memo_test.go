@@ -18,7 +18,7 @@ import (
 )
 
 // evaluations is how many times e evaluated module of kind instead of
-// answering from its memo.
+// answering from its memo; e evaluates nothing else.
 func evaluations(t *testing.T, e *Engine, module string, kind Kind) uint64 {
 	t.Helper()
 	c, err := e.prepared(context.Background(), module, kind)
@@ -28,7 +28,8 @@ func evaluations(t *testing.T, e *Engine, module string, kind Kind) uint64 {
 	if c.memo == nil {
 		t.Fatal("policy is not memoized")
 	}
-	return c.memo.evaluations.Load()
+	evaluated, _ := e.Decisions(kind)
+	return evaluated
 }
 
 func TestMemoizable(t *testing.T) {
@@ -96,8 +97,13 @@ func TestNondeterministicPolicyIsEvaluatedEveryTime(t *testing.T) {
 	if c.memo != nil {
 		t.Fatal("a policy reading the clock got a memo")
 	}
-	if _, err := e.Appraise(context.Background(), module, map[string]any{}, nil); err != nil {
-		t.Fatal(err)
+	for range 2 {
+		if _, err := e.Appraise(context.Background(), module, map[string]any{}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if evaluated, remembered := e.Decisions(KindAppraisal); evaluated != 2 || remembered != 0 {
+		t.Fatalf("Decisions = %d evaluated, %d remembered; want 2 and 0", evaluated, remembered)
 	}
 }
 
@@ -185,6 +191,9 @@ func TestAppraiseMemo(t *testing.T) {
 	assertVector(t, appraise(sampleAppraisalInput()), vector(33, 97, 2))
 	if runs() != 4 {
 		t.Fatalf("evaluations = %d after reference values changed, want 4", runs())
+	}
+	if evaluated, remembered := e.Decisions(KindAppraisal); evaluated != 4 || remembered != 2 {
+		t.Fatalf("Decisions = %d evaluated, %d remembered; want 4 and 2", evaluated, remembered)
 	}
 }
 

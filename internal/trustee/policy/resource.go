@@ -34,14 +34,16 @@ func (e *Engine) Allow(ctx context.Context, module string, input any, data map[s
 	}
 	ctx, cancel := withEvalTimeout(ctx)
 	defer cancel()
+	decisions := &e.decisions[KindResource]
 	var key string
 	if policy.memo != nil {
 		key = memoKey(in, obj)
 		if r, ok := policy.memo.lookup(ctx, key, noReferenceValues); ok {
+			decisions.remembered.Add(1)
 			return r.allow, nil
 		}
-		policy.memo.evaluations.Add(1)
 	}
+	decisions.evaluated.Add(1)
 	allow, err := allows(ctx, policy, in, obj)
 	if err == nil && policy.memo != nil {
 		policy.memo.remember(key, memoized{allow: allow}, nil)
