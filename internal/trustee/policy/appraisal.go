@@ -43,9 +43,8 @@ func (e *Engine) Appraise(ctx context.Context, module string, input map[string]a
 	ctx, cancel := withEvalTimeout(ctx)
 	defer cancel()
 	decisions := &e.decisions[KindAppraisal]
-	var key string
-	if policy.memo != nil {
-		key = memoKey(in, nil)
+	key, memoize := policy.memo.keyFor(in, nil)
+	if memoize {
 		if r, ok := policy.memo.lookup(ctx, key, rv); ok {
 			decisions.remembered.Add(1)
 			return r.appraisal.clone(), nil
@@ -57,7 +56,7 @@ func (e *Engine) Appraise(ctx context.Context, module string, input map[string]a
 	if err != nil {
 		return nil, err
 	}
-	if policy.memo != nil {
+	if memoize {
 		policy.memo.remember(key, memoized{appraisal: appraisal.clone()}, session.read)
 	}
 	return appraisal, nil

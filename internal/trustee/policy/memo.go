@@ -24,9 +24,15 @@ import (
 // byte for byte unchanged, so a new reference value takes effect at once;
 // an evaluation that failed is never remembered.
 
-// memoGeneration bounds each generation of remembered results. Results
-// are small, and a fleet presents a few distinct inputs per policy.
-const memoGeneration = 512
+const (
+	// memoGeneration bounds each generation of remembered results. Results
+	// are small, and a fleet presents a few distinct inputs per policy.
+	memoGeneration = 512
+	// maxMemoKey bounds the text of an input worth remembering: a policy
+	// that reads a whole event log would otherwise fill the memo with
+	// keys of hundreds of kilobytes that never repeat.
+	maxMemoKey = 16 << 10
+)
 
 // clockBuiltins read the wall clock although OPA does not flag them as
 // nondeterministic: certificate chains are verified at the current time.
@@ -84,6 +90,22 @@ type evalMemo struct {
 
 func newEvalMemo() *evalMemo {
 	return &evalMemo{results: gencache.New[string, memoized](memoGeneration)}
+}
+
+// keyFor is the key of input and data in m, or false when the policy is
+// not memoized (m is nil) or the input is too large to be worth it.
+func (m *evalMemo) keyFor(input, data ast.Value) (string, bool) {
+	if m == nil {
+		return "", false
+	}
+	size := input.StringLength()
+	if data != nil {
+		size += 1 + data.StringLength()
+	}
+	if size > maxMemoKey {
+		return "", false
+	}
+	return memoKey(input, data), true
 }
 
 // memoKey is the exact text of what an evaluation reads: OPA's text form

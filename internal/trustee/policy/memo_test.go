@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 
@@ -296,4 +297,22 @@ func FuzzMemoKey(f *testing.F) {
 			t.Fatalf("different inputs share a key: %s / %s", in1, in2)
 		}
 	})
+}
+
+// An input too large to be worth remembering (a whole event log, say) is
+// evaluated every time rather than filling the memo.
+func TestLargeInputIsNotRemembered(t *testing.T) {
+	module := "package policy\n\nimport rego.v1\n\n" +
+		`trust_claims := {"executables": 2} if count(input.log) > 0` + "\n"
+	e := NewEngine(nil)
+	small := map[string]any{"log": "x"}
+	large := map[string]any{"log": strings.Repeat("x", maxMemoKey)}
+	for _, input := range []map[string]any{small, small, large, large} {
+		if _, err := e.Appraise(context.Background(), module, input, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if evaluated, remembered := e.Decisions(KindAppraisal); evaluated != 3 || remembered != 1 {
+		t.Fatalf("Decisions = %d evaluated, %d remembered; want 3 and 1", evaluated, remembered)
+	}
 }

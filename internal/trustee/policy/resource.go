@@ -35,9 +35,8 @@ func (e *Engine) Allow(ctx context.Context, module string, input any, data map[s
 	ctx, cancel := withEvalTimeout(ctx)
 	defer cancel()
 	decisions := &e.decisions[KindResource]
-	var key string
-	if policy.memo != nil {
-		key = memoKey(in, obj)
+	key, memoize := policy.memo.keyFor(in, obj)
+	if memoize {
 		if r, ok := policy.memo.lookup(ctx, key, noReferenceValues); ok {
 			decisions.remembered.Add(1)
 			return r.allow, nil
@@ -45,7 +44,7 @@ func (e *Engine) Allow(ctx context.Context, module string, input any, data map[s
 	}
 	decisions.evaluated.Add(1)
 	allow, err := allows(ctx, policy, in, obj)
-	if err == nil && policy.memo != nil {
+	if err == nil && memoize {
 		policy.memo.remember(key, memoized{allow: allow}, nil)
 	}
 	return allow, err
