@@ -28,6 +28,9 @@ type SessionStore struct {
 	// decoded spares Get the decode of bytes this process last read or
 	// wrote for a session.
 	decoded decodedSessions
+	// expiring lists the sessions this process created, for sweeps that
+	// need not read every stored session.
+	expiring expiryQueue
 }
 
 // NewSessionStore returns sessions living lifetime from /auth.
@@ -49,6 +52,7 @@ func (s *SessionStore) Create(ctx context.Context, request kbs.Request, challeng
 		return nil, err
 	}
 	s.recent.Put(id, start)
+	s.expiring.push(id, sess.Expires)
 	return sess, nil
 }
 
@@ -120,8 +124,29 @@ func (s *SessionStore) delete(ctx context.Context, id string) {
 	}
 }
 
+// sweepCreated deletes the expired sessions this process created and
+// returns how many it removed: the sweep that runs every minute, at a cost
+// that follows the expired sessions only.
+func (s *SessionStore) sweepCreated(ctx context.Context) (int, error) {
+	ids := s.expiring.popExpired(s.now())
+	removed := 0
+	for i, id := range ids {
+		err := s.store.Delete(ctx, storage.NamespaceSessions, id)
+		switch {
+		case err == nil:
+			removed++
+		case !errors.Is(err, storage.ErrNotFound): // gone already: expired on a read
+			s.expiring.unpop(len(ids) - i)
+			return removed, fmt.Errorf("delete expired session: %w", err)
+		}
+	}
+	return removed, nil
+}
+
 // Sweep deletes every expired session and returns how many it removed.
 // Records it cannot parse are left alone: another version may own them.
+// It reads every stored session, so it runs at start and then hourly, for
+// sessions no running process created (a replica that stopped).
 func (s *SessionStore) Sweep(ctx context.Context) (int, error) {
 	ids, err := s.store.List(ctx, storage.NamespaceSessions)
 	if err != nil {
@@ -149,19 +174,26 @@ func (s *SessionStore) Sweep(ctx context.Context) (int, error) {
 }
 
 // Sweeper timing, as upstream: every minute, backing off from 5 s to 5 min
-// while the store fails.
+// while the store fails. Every fullSweepEvery-th sweep (and the first)
+// reads the whole store.
 const (
 	sweepInterval      = time.Minute
 	sweepRetryInitial  = 5 * time.Second
 	sweepRetryMaxDelay = 5 * time.Minute
+	fullSweepEvery     = 60
 )
 
 // RunSweeper sweeps until ctx is done.
 func (s *SessionStore) RunSweeper(ctx context.Context) {
 	retry := sweepRetryInitial
-	for {
+	full := true // until a whole-store sweep succeeds
+	for round := 1; ; round++ {
 		wait := sweepInterval
-		if n, err := s.Sweep(ctx); err != nil {
+		sweep := s.sweepCreated
+		if full {
+			sweep = s.Sweep
+		}
+		if n, err := sweep(ctx); err != nil {
 			if ctx.Err() != nil {
 				return
 			}
@@ -169,6 +201,7 @@ func (s *SessionStore) RunSweeper(ctx context.Context) {
 			wait, retry = retry, min(retry*2, sweepRetryMaxDelay)
 		} else {
 			retry = sweepRetryInitial
+			full = round%fullSweepEvery == 0
 			if n > 0 {
 				s.logger.DebugContext(ctx, "expired sessions removed", slog.Int("count", n))
 			}
