@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/cocoon-cc/cocoon/internal/jsonscan"
 	"github.com/cocoon-cc/cocoon/protocol/kbs"
 )
 
@@ -36,7 +37,7 @@ func attestationToken(body []byte) (string, error) {
 // the raw JSON of its value, null included, as json.RawMessage does.
 func challengeAnswer(body []byte) (*kbs.Challenge, error) {
 	var c kbs.Challenge
-	err := decodeObject(body, func(name, value []byte) error {
+	err := jsonscan.Members(body, func(name, value []byte) error {
 		switch {
 		case nameIs(name, "nonce"):
 			return stringField(value, &c.Nonce)
@@ -56,7 +57,7 @@ func challengeAnswer(body []byte) (*kbs.Challenge, error) {
 // second scan.
 func encryptedResource(body []byte) (*kbs.Response, error) {
 	var r kbs.Response
-	err := decodeObject(body, func(name, value []byte) error {
+	err := jsonscan.Members(body, func(name, value []byte) error {
 		if field := jweField(&r, name); field != nil {
 			return stringField(value, field)
 		}

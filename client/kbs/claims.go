@@ -1,18 +1,22 @@
 package kbs
 
-import "github.com/golang-jwt/jwt/v5"
+import (
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/cocoon-cc/cocoon/internal/jsonscan"
+)
 
 // validityClaims returns the exp and nbf claims of a JWT claims set, with
 // the result json.Unmarshal gives for
 //
 //	struct{ Expiry, NotBefore *jwt.NumericDate `json:"exp"`/`json:"nbf"` }
 //
-// on every input (see decodeObject): only top-level members count, the
+// on every input (see jsonscan.Members): only top-level members count, the
 // last duplicate wins and null clears. It exists because an EAR token is
 // kilobytes of claims the client never reads, and decoding them all cost
 // more than the rest of the handshake's parsing.
 func validityClaims(payload []byte) (exp, nbf *jwt.NumericDate, err error) {
-	err = decodeObject(payload, func(name, value []byte) error {
+	err = jsonscan.Members(payload, func(name, value []byte) error {
 		var err error
 		switch {
 		case nameIs(name, "exp"):

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/cocoon-cc/cocoon/internal/jsonscan"
 )
 
 // jsonValidityClaims is the reference validityClaims must agree with:
@@ -75,11 +77,11 @@ func TestValidityClaimsMatchesEncodingJSON(t *testing.T) {
 }
 
 func TestValidityClaimsDepthLimit(t *testing.T) {
-	for _, depth := range []int{maxJSONDepth, maxJSONDepth + 1} {
+	for _, depth := range []int{jsonscan.MaxDepth, jsonscan.MaxDepth + 1} {
 		inner := strings.Repeat("[", depth-1) + strings.Repeat("]", depth-1)
 		payload := []byte(`{"exp":1,"a":` + inner + `}`)
 		checkSameClaims(t, payload)
-		if _, _, err := validityClaims(payload); (err != nil) != (depth > maxJSONDepth) {
+		if _, _, err := validityClaims(payload); (err != nil) != (depth > jsonscan.MaxDepth) {
 			t.Fatalf("depth %d: err = %v", depth, err)
 		}
 	}

@@ -2,7 +2,6 @@ package kbs
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 )
@@ -58,7 +57,7 @@ var headerMembers = []string{"alg", "enc", "epk", "apu", "apv", "zip", "crit"}
 func parseProtectedHeader(raw []byte) (receivedHeader, error) {
 	var h receivedHeader
 	var values [7][]byte
-	if err := scanObject(raw, headerMembers, values[:]); err != nil {
+	if err := scanMembers(raw, headerMembers, values[:]); err != nil {
 		return h, fmt.Errorf("protected header: %w", err)
 	}
 	alg, enc, epk, apu, apv, zip, crit := values[0], values[1], values[2], values[3], values[4], values[5], values[6]
@@ -86,22 +85,6 @@ func parseProtectedHeader(raw []byte) (receivedHeader, error) {
 		return h, fmt.Errorf("protected header: %w", err)
 	}
 	return h, nil
-}
-
-// scanObject is scanMembers of a whole JSON document, which must be an
-// object or null (no members), as for json.Unmarshal into a map.
-func scanObject(data []byte, names []string, values [][]byte) error {
-	if !json.Valid(data) {
-		var v any
-		return json.Unmarshal(data, &v) // the same scanner: its syntax error
-	}
-	switch data[skipSpace(data, 0)] {
-	case '{':
-		return scanMembers(data[skipSpace(data, 0):], names, values)
-	case 'n':
-		return nil
-	}
-	return errNotObject
 }
 
 // optionalBytesValue decodes an optional base64url string member.

@@ -4,24 +4,25 @@ import (
 	"encoding/json"
 	"errors"
 	"sync"
+
+	"github.com/cocoon-cc/cocoon/internal/jsonscan"
 )
 
 // decodeObject decodes a JSON object to what encoding/json with UseNumber
 // gives (map[string]any, []any, string, json.Number, bool, nil) in one
-// pass over text json.Valid accepted: every resource request decodes its
+// pass that also checks the syntax: every resource request decodes its
 // token's ~2 KB of claims, and encoding/json scans them twice and decodes
-// through reflection. Strings with escapes or non-ASCII bytes (invalid
-// UTF-8 included) are decoded by encoding/json itself.
+// through reflection.
 func decodeObject(b []byte) (map[string]any, error) {
-	if !json.Valid(b) {
-		return nil, errors.New("not valid JSON")
-	}
-	d := claimsDecoder{b: b}
-	d.skipSpace()
-	if d.i >= len(d.b) || d.b[d.i] != '{' {
+	// Scanning a string copy of b makes plain strings, names and numbers
+	// substrings rather than one allocation each (most of a token's
+	// allocations). The claims then keep all of it alive, which they are
+	// about the size of.
+	d := claimsDecoder{s: jsonscan.New(string(b))}
+	d.s.SkipSpace()
+	if d.s.Peek() != '{' {
 		return nil, errors.New("not a JSON object")
 	}
-	d.s = string(b)
 	stack := memberStacks.Get().(*[]member)
 	d.stack = (*stack)[:0]
 	defer func() {
@@ -29,21 +30,18 @@ func decodeObject(b []byte) (map[string]any, error) {
 		*stack = d.stack[:0]
 		memberStacks.Put(stack)
 	}()
-	v, err := d.value()
+	obj, err := d.object()
 	if err != nil {
 		return nil, err
 	}
-	return v.(map[string]any), nil
+	if err := d.s.End(); err != nil {
+		return nil, err
+	}
+	return obj, nil
 }
 
-// claimsDecoder walks valid JSON; it never meets a syntax error.
 type claimsDecoder struct {
-	b []byte
-	// s is b copied once, so that plain strings and numbers are slices of
-	// it rather than one allocation each (most of a token's allocations).
-	// The claims then keep all of b alive, which they are about the size of.
-	s     string
-	i     int
+	s     jsonscan.Scanner[string]
 	stack []member // members of the objects and arrays being decoded
 }
 
@@ -57,75 +55,48 @@ type member struct {
 // allocation per token.
 var memberStacks = sync.Pool{New: func() any { return new([]member) }}
 
-func (d *claimsDecoder) skipSpace() {
-	for d.i < len(d.b) {
-		switch d.b[d.i] {
-		case ' ', '\t', '\n', '\r':
-			d.i++
-		default:
-			return
-		}
-	}
-}
-
 func (d *claimsDecoder) value() (any, error) {
-	switch d.b[d.i] {
+	switch d.s.Peek() {
 	case '{':
 		return d.object()
 	case '[':
 		return d.array()
+	}
+	raw, err := d.s.Value()
+	if err != nil {
+		return nil, err
+	}
+	switch raw[0] {
 	case '"':
-		return d.string()
+		return jsonscan.Text(raw[1 : len(raw)-1])
 	case 't':
-		d.i += len("true")
 		return true, nil
 	case 'f':
-		d.i += len("false")
 		return false, nil
 	case 'n':
-		d.i += len("null")
 		return nil, nil
-	default:
-		start := d.i
-		for d.i < len(d.b) && isNumberByte(d.b[d.i]) {
-			d.i++
-		}
-		return json.Number(d.s[start:d.i]), nil
 	}
-}
-
-func isNumberByte(c byte) bool {
-	return c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E'
+	return json.Number(raw), nil
 }
 
 // object and array hold their members on the decoder's stack until the
 // container closes, so the map or slice is made at its final size instead
 // of growing: TDX claims have objects of 15 members and event log arrays.
-func (d *claimsDecoder) object() (any, error) {
+func (d *claimsDecoder) object() (map[string]any, error) {
 	base := len(d.stack)
-	d.i++ // {
-	for {
-		d.skipSpace()
-		if d.b[d.i] == '}' {
-			d.i++
-			break
-		}
-		if d.b[d.i] == ',' {
-			d.i++
-			d.skipSpace()
-		}
-		key, err := d.string()
+	err := d.s.Object(func(name string) error {
+		key, err := jsonscan.Text(name)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		d.skipSpace()
-		d.i++ // :
-		d.skipSpace()
 		value, err := d.value()
-		if err != nil {
-			return nil, err
+		if err == nil {
+			d.stack = append(d.stack, member{key: key, value: value})
 		}
-		d.stack = append(d.stack, member{key: key, value: value})
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	obj := make(map[string]any, len(d.stack)-base)
 	for _, m := range d.stack[base:] {
@@ -135,24 +106,17 @@ func (d *claimsDecoder) object() (any, error) {
 	return obj, nil
 }
 
-func (d *claimsDecoder) array() (any, error) {
+func (d *claimsDecoder) array() ([]any, error) {
 	base := len(d.stack)
-	d.i++ // [
-	for {
-		d.skipSpace()
-		if d.b[d.i] == ']' {
-			d.i++
-			break
-		}
-		if d.b[d.i] == ',' {
-			d.i++
-			d.skipSpace()
-		}
+	err := d.s.Array(func() error {
 		value, err := d.value()
-		if err != nil {
-			return nil, err
+		if err == nil {
+			d.stack = append(d.stack, member{value: value})
 		}
-		d.stack = append(d.stack, member{value: value})
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	arr := make([]any, len(d.stack)-base)
 	for n, m := range d.stack[base:] {
@@ -167,25 +131,4 @@ func (d *claimsDecoder) array() (any, error) {
 func (d *claimsDecoder) pop(base int) {
 	clear(d.stack[base:])
 	d.stack = d.stack[:base]
-}
-
-// string reads the string at d.i, copying plain ASCII as is.
-func (d *claimsDecoder) string() (string, error) {
-	start, plain := d.i, true
-	for d.i++; d.b[d.i] != '"'; d.i++ {
-		switch c := d.b[d.i]; {
-		case c == '\\':
-			plain = false
-			d.i++ // the escaped byte, which may be a quote
-		case c >= 0x80:
-			plain = false
-		}
-	}
-	d.i++
-	if plain {
-		return d.s[start+1 : d.i-1], nil
-	}
-	var s string
-	err := json.Unmarshal(d.b[start:d.i], &s)
-	return s, err
 }
